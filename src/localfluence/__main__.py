@@ -1,0 +1,5 @@
+"""`python -m localfluence` runs the CLI."""
+
+from localfluence.cli.main import app
+
+app()

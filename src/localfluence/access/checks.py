@@ -1,0 +1,96 @@
+"""Write checks: space permissions and update restrictions. Visible-but-forbidden is 403;
+invisible is 404 before any of these run."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, aliased
+
+from localfluence.access.principal import Principal
+from localfluence.access.visibility import restriction_admits, subject_matches
+from localfluence.errors import Forbidden, NotAuthenticated
+from localfluence.models import Content, ContentRestriction, SitePermission, SpacePermission
+
+
+def has_space_permission(
+    session: Session, principal: Principal, space_id: int, operation: str, target_type: str
+) -> bool:
+    if principal.is_admin:
+        return True
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    SpacePermission.space_id == space_id,
+                    SpacePermission.operation == operation,
+                    SpacePermission.target_type == target_type,
+                    subject_matches(
+                        principal, SpacePermission.user_id, SpacePermission.group_id, SpacePermission.subject_type
+                    ),
+                )
+            )
+        )
+    )
+
+
+def require_space_permission(
+    session: Session, principal: Principal, space_id: int, operation: str, target_type: str
+) -> None:
+    if not has_space_permission(session, principal, space_id, operation, target_type):
+        refuse(principal, f"You do not have permission to {operation} {target_type} in this space")
+
+
+def has_site_permission(session: Session, principal: Principal, permission: str) -> bool:
+    if principal.is_admin:
+        return True
+    if principal.is_anonymous:
+        return False
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    SitePermission.permission == permission,
+                    subject_matches(
+                        principal, SitePermission.user_id, SitePermission.group_id, SitePermission.subject_type
+                    ),
+                )
+            )
+        )
+    )
+
+
+def require_site_permission(session: Session, principal: Principal, permission: str) -> None:
+    if not has_site_permission(session, principal, permission):
+        refuse(principal, f"You do not have the global permission: {permission}")
+
+
+def require_admin(principal: Principal) -> None:
+    if not principal.is_admin:
+        refuse(principal, "This operation requires site administrator permission")
+
+
+def can_update_content(session: Session, principal: Principal, content: Content) -> bool:
+    """Update restrictions apply to the content itself only: they do not inherit."""
+    if principal.is_admin:
+        return True
+    restriction = aliased(ContentRestriction)
+    restricted = session.scalar(
+        select(exists().where(restriction.content_id == content.id, restriction.operation == "update"))
+    )
+    if not restricted:
+        return True
+    return bool(session.scalar(select(restriction_admits(principal, content.id, "update"))))
+
+
+def require_update_content(session: Session, principal: Principal, content: Content) -> None:
+    if not can_update_content(session, principal, content):
+        refuse(principal, f"You do not have permission to edit content {content.id}")
+
+
+def refuse(principal: Principal, message: str) -> NoReturn:
+    if principal.is_anonymous:
+        raise NotAuthenticated(message)
+    raise Forbidden(message)
+

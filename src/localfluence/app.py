@@ -1,0 +1,98 @@
+"""create_app(settings): the ASGI application."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from localfluence import __version__
+from localfluence.bodylimit import BodySizeLimit
+from localfluence.bootstrap import bootstrap
+from localfluence.config import Settings
+from localfluence.db.migrate import upgrade
+from localfluence.db.session import transaction
+from localfluence.errors import ConfluenceError, error_body
+from localfluence.kit.jsonresponse import JSON
+from localfluence.routes import API_PREFIXES, api_routers, site_routers
+from localfluence.runtime import Runtime
+
+log = logging.getLogger("localfluence")
+
+
+def create_app(settings: Settings | None = None, *, prepare: bool = True) -> FastAPI:
+    """Build the app; `prepare` migrates the database and creates the admin on first start
+    (the CLI prepares once before starting several workers, which then skip it)."""
+    settings = settings or Settings()
+    runtime = Runtime.build(settings)
+    if prepare:
+        prepare_database(runtime)
+    app = FastAPI(
+        title="localfluence",
+        version=__version__,
+        description="A wiki server whose HTTP API is the Confluence Cloud REST API.",
+    )
+    app.state.runtime = runtime
+    for i, prefix in enumerate(API_PREFIXES):
+        for router in api_routers():
+            # Both prefixes serve the same handlers; the docs list the Cloud one.
+            app.include_router(router, prefix=prefix, include_in_schema=i == 0)
+    for router in site_routers():
+        app.include_router(router)
+    _install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for uvicorn workers (`--workers N`): the parent process already prepared."""
+    return create_app(Settings(), prepare=False)
+
+
+def prepare_database(runtime: Runtime) -> str | None:
+    """Migrate to head and bootstrap; returns a newly generated admin token, if any."""
+    upgrade(runtime.settings.resolved_database_url())
+    with transaction(runtime.sessions) as session:
+        result = bootstrap(session, runtime.settings)
+    return result.generated_token
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ConfluenceError)
+    async def confluence_error(_request: Request, exc: ConfluenceError) -> JSON:
+        headers = {"WWW-Authenticate": 'Basic realm="localfluence"'} if exc.status == 401 else None
+        return JSON(exc.body(), status_code=exc.status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSON:
+        content_type = request.headers.get("content-type", "")
+        body_expected = any(e.get("loc", ("",))[0] == "body" for e in exc.errors())
+        if body_expected and content_type and "json" not in content_type:
+            return JSON(error_body(415, f"Unsupported media type: {content_type}"), status_code=415)
+        return JSON(error_body(400, _validation_message(exc.errors())), status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSON:
+        message = exc.detail if isinstance(exc.detail, str) else "Error"
+        if exc.status_code == 404:
+            message = "null for uri: the requested resource does not exist"
+        return JSON(error_body(exc.status_code, message), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSON:
+        log.exception("unexpected error", exc_info=exc)
+        return JSON(error_body(500, "Internal server error"), status_code=500)
+
+
+def _validation_message(errors: Any) -> str:
+    parts = []
+    for error in list(errors)[:5]:
+        loc = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+        msg = error.get("msg", "invalid")
+        if error.get("type") == "json_invalid":
+            return "Could not parse the request body as JSON"
+        parts.append(f"{loc}: {msg}" if loc else msg)
+    return "Invalid request: " + "; ".join(parts)

@@ -1,0 +1,1 @@
+"""Authentication: API tokens, passwords, and the request's principal."""

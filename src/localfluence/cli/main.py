@@ -1,0 +1,152 @@
+"""localfluence serve | migrate | user create/list | token create."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from localfluence.config import Settings
+
+app = typer.Typer(help="localfluence: a Confluence-compatible wiki server.", no_args_is_help=True)
+user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
+token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+console = Console(stderr=True)
+
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Data directory [env LOCALFLUENCE_DATA_DIR]")]
+DatabaseUrl = Annotated[
+    str | None, typer.Option("--database-url", help="SQLAlchemy URL [env LOCALFLUENCE_DATABASE_URL]")
+]
+
+
+def _settings(data_dir: Path | None, database_url: str | None, **extra: object) -> Settings:
+    overrides: dict[str, object] = {k: v for k, v in extra.items() if v is not None}
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    if database_url is not None:
+        overrides["database_url"] = database_url
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def _prepared(settings: Settings):  # type: ignore[no-untyped-def]
+    from localfluence.app import prepare_database
+    from localfluence.runtime import Runtime
+
+    runtime = Runtime.build(settings)
+    token = prepare_database(runtime)
+    return runtime, token
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on [default 127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [default 8090]")] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes")] = 1,
+) -> None:
+    """Start the server (migrating the database and creating the admin on first start)."""
+    import uvicorn
+
+    settings = _settings(data_dir, database_url, host=host, port=port)
+    runtime, token = _prepared(settings)
+    runtime.engine.dispose()
+    if token:
+        console.print(
+            f"[bold]Created the admin user {settings.admin_email}.[/bold] API token (shown once, also saved "
+            f"to {settings.data_dir / 'admin-token'}):"
+        )
+        print(token, flush=True)
+    console.print(f"localfluence listening on http://{settings.host}:{settings.port}/wiki")
+    # Workers rebuild their settings from the environment: hand them what the flags said.
+    os.environ["LOCALFLUENCE_DATA_DIR"] = str(settings.data_dir)
+    os.environ["LOCALFLUENCE_DATABASE_URL"] = settings.resolved_database_url()
+    uvicorn.run(
+        "localfluence.app:create_app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+@app.command()
+def migrate(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Bring the database schema to the latest version."""
+    settings = _settings(data_dir, database_url)
+    _prepared(settings)
+    console.print("database is at the latest schema")
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Option(help="Email address (the login)")],
+    name: Annotated[str, typer.Option(help="Display name")],
+    admin: Annotated[bool, typer.Option("--admin", help="Make the user a site admin")] = False,
+    password: Annotated[str | None, typer.Option(help="Password for Server-style basic auth")] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a user."""
+    from localfluence.db.session import transaction
+    from localfluence.errors import ConfluenceError
+    from localfluence.people import service
+
+    runtime, _ = _prepared(_settings(data_dir, database_url))
+    try:
+        with transaction(runtime.sessions) as session:
+            user = service.create_user(session, email=email, display_name=name, admin=admin, password=password)
+            account_id = user.account_id
+    except ConfluenceError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
+    print(account_id)
+
+
+@user_app.command("list")
+def user_list(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """List users."""
+    from localfluence.auth.credentials import principal_for
+    from localfluence.db.session import transaction
+    from localfluence.people import service
+
+    runtime, _ = _prepared(_settings(data_dir, database_url))
+    table = Table("accountId", "email", "displayName", "admin", "active")
+    with transaction(runtime.sessions) as session:
+        for user in service.list_users(session):
+            admin = principal_for(session, user).is_admin
+            table.add_row(user.account_id, user.email, user.display_name, "yes" if admin else "", "yes" if user.active else "no")
+    Console().print(table)
+
+
+@token_app.command("create")
+def token_create(
+    email: Annotated[str, typer.Option(help="The user's email")],
+    label: Annotated[str, typer.Option(help="A name to recognise the token by")] = "",
+    scope: Annotated[list[str] | None, typer.Option(help="OAuth-style scope (repeatable)")] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create an API token; the token is printed alone on the last line."""
+    from localfluence.db.session import transaction
+    from localfluence.errors import ConfluenceError
+    from localfluence.people import service
+
+    runtime, _ = _prepared(_settings(data_dir, database_url))
+    try:
+        with transaction(runtime.sessions) as session:
+            user = service.get_user_by_email(session, email)
+            token = service.create_token(session, user, label=label, scopes=scope)
+    except ConfluenceError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"API token for {email}:")
+    print(token)

@@ -1,0 +1,33 @@
+"""Settings, read from LOCALFLUENCE_* environment variables and overridable by the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LOCALFLUENCE_", extra="ignore")
+
+    data_dir: Path = Path("localfluence-data")
+    # Empty means an SQLite file inside data_dir.
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8090
+    # Public base URL (scheme://host[:port]); empty means "taken from each request's Host".
+    base_url: str = ""
+    admin_email: str = "admin@example.com"
+    admin_token: str = ""
+    # Confluence refuses request bodies over 5 MiB on content writes (spec: createContent 413).
+    max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'localfluence.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url().startswith("sqlite")

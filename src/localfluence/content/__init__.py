@@ -1,0 +1,1 @@
+"""Content: pages, blog posts (and the content core comments and attachments share)."""

@@ -1,0 +1,43 @@
+"""_links of content: webui paths as Confluence Cloud writes them, and tiny links."""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import quote_plus
+
+from localfluence.context import Ctx
+from localfluence.models import Content
+
+
+def slug(title: str) -> str:
+    return quote_plus(title, safe="")
+
+
+def tiny(content_id: int) -> str:
+    """Confluence's tiny link code: the id's little-endian bytes in URL-safe base64, trimmed."""
+    raw = content_id.to_bytes(8, "little").rstrip(b"\0") or b"\0"
+    code = base64.b64encode(raw).decode().rstrip("=")
+    return code.replace("/", "-").replace("+", "_").rstrip("A") or "A"
+
+
+def webui(content: Content, space_key: str) -> str:
+    if content.type == "blogpost" and content.posting_day:
+        y, m, d = content.posting_day.split("-")
+        return f"/spaces/{space_key}/blog/{y}/{m}/{d}/{content.id}/{slug(content.title)}"
+    if content.type == "comment":
+        return f"/spaces/{space_key}/pages/{content.parent_id}?focusedCommentId={content.id}"
+    if content.type == "attachment":
+        return f"/pages/viewpageattachments.action?pageId={content.parent_id}&preview=/{content.parent_id}/{content.id}/{quote_plus(content.title)}"
+    return f"/spaces/{space_key}/pages/{content.id}/{slug(content.title)}"
+
+
+def content_links(ctx: Ctx, content: Content, space_key: str) -> dict[str, str]:
+    links = {
+        "self": ctx.links.api(f"/rest/api/content/{content.id}"),
+        "tinyui": f"/x/{tiny(content.id)}",
+        "webui": webui(content, space_key),
+    }
+    if content.type in ("page", "blogpost"):
+        links["editui"] = f"/pages/resumedraft.action?draftId={content.id}"
+        links["edituiv2"] = f"/spaces/{space_key}/pages/edit-v2/{content.id}"
+    return links

@@ -1,0 +1,282 @@
+"""Content queries. Every read starts from the visibility rule (access.visibility); reads that
+skip it end in _unchecked and are for code that already proved visibility."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from localfluence.access.principal import Principal
+from localfluence.access.visibility import content_is_visible
+from localfluence.errors import NotFound
+from localfluence.models import Content, ContentAncestor, ContentVersion, Space
+
+
+def visible(principal: Principal) -> Select[tuple[Content]]:
+    return select(Content).where(content_is_visible(principal))
+
+
+def find_content(
+    session: Session, principal: Principal, content_id: int, statuses: Sequence[str] | None = None
+) -> Content | None:
+    query = visible(principal).where(Content.id == content_id)
+    if statuses:
+        query = query.where(Content.status.in_(statuses))
+    return session.scalar(query)
+
+
+def get_content(
+    session: Session, principal: Principal, content_id: int, statuses: Sequence[str] | None = None
+) -> Content:
+    content = find_content(session, principal, content_id, statuses)
+    if content is None:
+        raise not_found(content_id)
+    return content
+
+
+def not_found(content_id: int | str) -> NotFound:
+    # One message for "no such content" and "not allowed to see it" (spec: getContentById).
+    return NotFound(f"No content found with id: ContentId{{id={content_id}}}")
+
+
+def list_content(
+    session: Session,
+    principal: Principal,
+    *,
+    types: Sequence[str],
+    statuses: Sequence[str],
+    space_id: int | None = None,
+    title: str | None = None,
+    posting_day: str | None = None,
+    order_by: Sequence[object] = (),
+    start: int,
+    limit: int,
+) -> list[Content]:
+    query = visible(principal).where(Content.type.in_(types))
+    if statuses:
+        query = query.where(Content.status.in_(statuses))
+    if space_id is not None:
+        query = query.where(Content.space_id == space_id)
+    if title is not None:
+        query = query.where(Content.title == title)
+    if posting_day is not None:
+        query = query.where(Content.posting_day == posting_day)
+    query = query.order_by(*order_by, Content.id)
+    return list(session.scalars(query.offset(start).limit(limit + 1)))
+
+
+def list_children(
+    session: Session,
+    principal: Principal,
+    parent_id: int,
+    *,
+    types: Sequence[str],
+    statuses: Sequence[str] = ("current",),
+    start: int,
+    limit: int,
+) -> list[Content]:
+    query = (
+        visible(principal)
+        .where(Content.parent_id == parent_id, Content.type.in_(types), Content.status.in_(statuses))
+        .order_by(Content.position, Content.id)
+    )
+    return list(session.scalars(query.offset(start).limit(limit + 1)))
+
+
+def children_of_many(
+    session: Session,
+    principal: Principal,
+    parent_ids: Sequence[int],
+    *,
+    type: str,
+    limit: int,
+) -> dict[int, list[Content]]:
+    """The first `limit + 1` visible children of each parent, in one query (a window per parent)."""
+    if not parent_ids:
+        return {}
+    rank = (
+        func.row_number()
+        .over(partition_by=Content.parent_id, order_by=(Content.position, Content.id))
+        .label("rank")
+    )
+    inner = (
+        select(Content.id, rank)
+        .where(
+            content_is_visible(principal),
+            Content.parent_id.in_(parent_ids),
+            Content.type == type,
+            Content.status == "current",
+        )
+        .subquery()
+    )
+    rows = session.scalars(
+        select(Content)
+        .join(inner, inner.c.id == Content.id)
+        .where(inner.c.rank <= limit + 1)
+        .order_by(Content.parent_id, Content.position, Content.id)
+    )
+    out: dict[int, list[Content]] = {pid: [] for pid in parent_ids}
+    for row in rows:
+        assert row.parent_id is not None
+        out[row.parent_id].append(row)
+    return out
+
+
+def list_descendants(
+    session: Session,
+    principal: Principal,
+    ancestor_id: int,
+    *,
+    types: Sequence[str],
+    depth: int | None = None,
+    start: int,
+    limit: int,
+) -> list[Content]:
+    query = (
+        visible(principal)
+        .join(ContentAncestor, ContentAncestor.descendant_id == Content.id)
+        .where(
+            ContentAncestor.ancestor_id == ancestor_id,
+            ContentAncestor.depth > 0,
+            Content.type.in_(types),
+            Content.status == "current",
+        )
+        .order_by(ContentAncestor.depth, Content.position, Content.id)
+    )
+    if depth is not None:
+        query = query.where(ContentAncestor.depth <= depth)
+    return list(session.scalars(query.offset(start).limit(limit + 1)))
+
+
+def ancestors_of_many(session: Session, ids: Sequence[int]) -> dict[int, list[Content]]:
+    """Ancestors root first. Unchecked on purpose: read restrictions inherit, so whoever sees a
+    content sees every ancestor of it."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(ContentAncestor.descendant_id, Content)
+        .join(Content, Content.id == ContentAncestor.ancestor_id)
+        .where(ContentAncestor.descendant_id.in_(ids), ContentAncestor.depth > 0)
+        .order_by(ContentAncestor.descendant_id, ContentAncestor.depth.desc())
+    ).all()
+    out: dict[int, list[Content]] = {i: [] for i in ids}
+    for descendant_id, ancestor in rows:
+        out[descendant_id].append(ancestor)
+    return out
+
+
+def versions_of_many(session: Session, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], ContentVersion]:
+    """Versions by (content id, number), in one query."""
+    if not keys:
+        return {}
+    ids = {k[0] for k in keys}
+    numbers = {k[1] for k in keys}
+    rows = session.scalars(
+        select(ContentVersion).where(ContentVersion.content_id.in_(ids), ContentVersion.number.in_(numbers))
+    )
+    wanted = set(keys)
+    return {(v.content_id, v.number): v for v in rows if (v.content_id, v.number) in wanted}
+
+
+def get_version(session: Session, content_id: int, number: int) -> ContentVersion | None:
+    return session.scalar(
+        select(ContentVersion).where(ContentVersion.content_id == content_id, ContentVersion.number == number)
+    )
+
+
+def list_versions(session: Session, content_id: int, *, start: int, limit: int) -> list[ContentVersion]:
+    return list(
+        session.scalars(
+            select(ContentVersion)
+            .where(ContentVersion.content_id == content_id)
+            .order_by(ContentVersion.number.desc())
+            .offset(start)
+            .limit(limit + 1)
+        )
+    )
+
+
+def contributors_of_many(session: Session, ids: Sequence[int]) -> dict[int, list[int]]:
+    rows = session.execute(
+        select(ContentVersion.content_id, ContentVersion.author_id)
+        .where(ContentVersion.content_id.in_(ids), ContentVersion.author_id.is_not(None))
+        .group_by(ContentVersion.content_id, ContentVersion.author_id)
+        .order_by(ContentVersion.content_id, func.min(ContentVersion.number))
+    ).all()
+    out: dict[int, list[int]] = {i: [] for i in ids}
+    for content_id, author_id in rows:
+        out[content_id].append(author_id)
+    return out
+
+
+def child_type_presence(session: Session, principal: Principal, ids: Sequence[int]) -> set[tuple[int, str]]:
+    if not ids:
+        return set()
+    rows = session.execute(
+        select(Content.parent_id, Content.type)
+        .where(content_is_visible(principal), Content.parent_id.in_(ids), Content.status == "current")
+        .distinct()
+    ).all()
+    return {(r[0], r[1]) for r in rows}
+
+
+def title_taken(session: Session, space_id: int, title_key: str, exclude_id: int | None = None) -> bool:
+    query = select(Content.id).where(Content.space_id == space_id, Content.title_key == title_key)
+    if exclude_id is not None:
+        query = query.where(Content.id != exclude_id)
+    return session.scalar(query.limit(1)) is not None
+
+
+def next_position(session: Session, parent_id: int | None, space_id: int) -> int:
+    query = select(func.max(Content.position)).where(Content.space_id == space_id)
+    query = query.where(Content.parent_id == parent_id if parent_id is not None else Content.parent_id.is_(None))
+    current = session.scalar(query)
+    return 0 if current is None else current + 1
+
+
+def subtree_ids(session: Session, root_id: int) -> list[int]:
+    return list(
+        session.scalars(
+            select(ContentAncestor.descendant_id)
+            .where(ContentAncestor.ancestor_id == root_id)
+            .order_by(ContentAncestor.depth)
+        )
+    )
+
+
+def is_ancestor_or_self(session: Session, ancestor_id: int, descendant_id: int) -> bool:
+    return (
+        session.scalar(
+            select(ContentAncestor.depth).where(
+                ContentAncestor.ancestor_id == ancestor_id, ContentAncestor.descendant_id == descendant_id
+            )
+        )
+        is not None
+    )
+
+
+def contents_by_id_unchecked(session: Session, ids: set[int]) -> dict[int, Content]:
+    if not ids:
+        return {}
+    return {c.id: c for c in session.scalars(select(Content).where(Content.id.in_(ids)))}
+
+
+def space_of(session: Session, content: Content) -> Space:
+    space = session.get(Space, content.space_id)
+    assert space is not None
+    return space
+
+
+
+
+def list_space_content(
+    session: Session, principal: Principal, space_id: int, content_type: str, *, root_only: bool, start: int, limit: int
+) -> list[Content]:
+    query = visible(principal).where(
+        Content.space_id == space_id, Content.type == content_type, Content.status == "current"
+    )
+    if root_only:
+        query = query.where(Content.parent_id.is_(None))
+    return list(session.scalars(query.order_by(Content.position, Content.id).offset(start).limit(limit + 1)))

@@ -1,0 +1,309 @@
+"""Content routes (tags "Content", "Content - children and descendants", "Content versions")."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query
+from starlette.responses import Response
+
+from localfluence.api import Context, ExpandParam, ok
+from localfluence.content import queries, service
+from localfluence.content import repository as repo
+from localfluence.content.schemas import (
+    ArchivePages,
+    ContentCreate,
+    ContentUpdate,
+    CopyPage,
+    CopyPageHierarchy,
+    VersionRestore,
+)
+from localfluence.content.serialize import (
+    SINGLE_DEFAULT,
+    serialize_content,
+    serialize_contents,
+    serialize_version,
+)
+from localfluence.errors import BadRequest
+from localfluence.kit.expand import Expand
+from localfluence.kit.paging import Paging, page_envelope
+from localfluence.people.serialize import load_users
+from localfluence.tasks.serialize import task_reference
+from localfluence.tasks.service import record_completed_task
+
+router = APIRouter(tags=["Content"])
+
+Start = Annotated[int | None, Query()]
+Limit = Annotated[int | None, Query()]
+# What Confluence returns after a write: the single-content defaults plus body and position.
+WRITE_DEFAULT = Expand.parse("space,history,version,ancestors,container,body.storage")
+CHILD_TYPES = ("page", "comment", "attachment", "blogpost")
+
+
+def _id(value: str) -> int:
+    return service.parse_content_id(value)
+
+
+@router.get("/content", operation_id="getContent")
+async def get_content(
+    ctx: Context,
+    expand: ExpandParam,
+    type: Annotated[str, Query()] = "page",
+    spaceKey: Annotated[str | None, Query()] = None,
+    title: Annotated[str | None, Query()] = None,
+    status: Annotated[list[str] | None, Query()] = None,
+    postingDay: Annotated[str | None, Query()] = None,
+    orderby: Annotated[str | None, Query()] = None,
+    trigger: Annotated[str | None, Query()] = None,
+    start: Start = None,
+    limit: Limit = None,
+) -> Response:
+    paging = Paging.of(start, limit, default=25, maximum=200)
+    rows = queries.list_content(
+        ctx.session, ctx.principal, type=type, space_key=spaceKey, title=title, statuses=status,
+        posting_day=postingDay, orderby=orderby, start=paging.start, limit=paging.limit,
+    )
+    results = serialize_contents(ctx, rows[: paging.limit], expand)
+    query = {"type": type, "spaceKey": spaceKey, "title": title, "status": status, "postingDay": postingDay,
+             "orderby": orderby, "expand": expand.render() or None}
+    return ok(page_envelope(results, paging, has_more=len(rows) > paging.limit, path="/rest/api/content",
+                            query=query, links=ctx.links.top()))
+
+
+@router.post("/content", operation_id="createContent")
+async def create_content(
+    ctx: Context, body: ContentCreate, expand: ExpandParam, status: Annotated[str | None, Query()] = None
+) -> Response:
+    content = service.create_content(ctx.session, ctx.principal, body, status)
+    return ok(serialize_content(ctx, content, expand or WRITE_DEFAULT))
+
+
+@router.get("/content/{id}", operation_id="getContentById")
+async def get_content_by_id(
+    id: str,
+    ctx: Context,
+    expand: ExpandParam,
+    status: Annotated[list[str] | None, Query()] = None,
+    version: Annotated[int | None, Query()] = None,
+    embeddedContentRender: Annotated[str | None, Query()] = None,
+    trigger: Annotated[str | None, Query()] = None,
+) -> Response:
+    content = queries.get_content(ctx.session, ctx.principal, _id(id), statuses=status, version=version)
+    return ok(serialize_content(ctx, content, expand or SINGLE_DEFAULT))
+
+
+@router.put("/content/{id}", operation_id="updateContent")
+async def update_content(
+    id: str,
+    ctx: Context,
+    body: ContentUpdate,
+    status: Annotated[str | None, Query()] = None,
+    conflictPolicy: Annotated[str | None, Query()] = None,
+) -> Response:
+    if conflictPolicy not in (None, "abort"):
+        raise BadRequest(f"Invalid conflictPolicy: {conflictPolicy}")
+    content = service.update_content(ctx.session, ctx.principal, _id(id), body, status)
+    return ok(serialize_content(ctx, content, WRITE_DEFAULT))
+
+
+@router.delete("/content/{id}", operation_id="deleteContent", status_code=204)
+async def delete_content(id: str, ctx: Context, status: Annotated[str | None, Query()] = None) -> Response:
+    service.delete_content(ctx.session, ctx.principal, _id(id), status)
+    return _no_content()
+
+
+@router.get("/content/{id}/history", operation_id="getHistoryForContent")
+async def get_history_for_content(id: str, ctx: Context, expand: ExpandParam) -> Response:
+    content = repo.get_content(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
+    history = serialize_content(ctx, content, Expand.parse("history").merged(_prefixed("history", expand)))
+    out = history["history"]
+    out["_links"].update(ctx.links.top())
+    return ok(out)
+
+
+@router.get("/content/{id}/version", operation_id="getContentVersions")
+async def get_content_versions(
+    id: str, ctx: Context, expand: ExpandParam, start: Start = None, limit: Limit = None
+) -> Response:
+    content = repo.get_content(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
+    paging = Paging.of(start, limit, default=200, maximum=200)
+    rows = repo.list_versions(ctx.session, content.id, start=paging.start, limit=paging.limit)
+    users = load_users(ctx, (v.author_id for v in rows))
+    results = [serialize_version(ctx, v, users) for v in rows[: paging.limit]]
+    return ok(page_envelope(results, paging, has_more=len(rows) > paging.limit,
+                            path=f"/rest/api/content/{content.id}/version", query={}, links=ctx.links.top()))
+
+
+@router.post("/content/{id}/version", operation_id="restoreContentVersion")
+async def restore_content_version(id: str, ctx: Context, body: VersionRestore, expand: ExpandParam) -> Response:
+    if body.operationKey.lower() != "restore":
+        raise BadRequest(f"Unknown operation: {body.operationKey}; only 'restore' is supported")
+    version = service.restore_version(
+        ctx.session, ctx.principal, _id(id), body.params.versionNumber, body.params.message, body.params.restoreTitle
+    )
+    users = load_users(ctx, [version.author_id])
+    return ok({**serialize_version(ctx, version, users)})
+
+
+@router.get("/content/{id}/version/{versionNumber}", operation_id="getContentVersion")
+async def get_content_version(id: str, versionNumber: int, ctx: Context, expand: ExpandParam) -> Response:
+    content = repo.get_content(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
+    version = repo.get_version(ctx.session, content.id, versionNumber)
+    if version is None:
+        raise repo.not_found(f"{id} version {versionNumber}")
+    users = load_users(ctx, [version.author_id])
+    item = serialize_version(ctx, version, users)
+    if "content" in expand:
+        at = queries.content_at_version(content, version)
+        item["content"] = serialize_content(ctx, at, expand.child("content"), top=False)
+        item["_expandable"].pop("content", None)
+    return ok(item)
+
+
+@router.delete("/content/{id}/version/{versionNumber}", operation_id="deleteContentVersion", status_code=204)
+async def delete_content_version(id: str, versionNumber: int, ctx: Context) -> Response:
+    service.delete_version(ctx.session, ctx.principal, _id(id), versionNumber)
+    return _no_content()
+
+
+# --- children and descendants ----------------------------------------------------------------
+
+children_router = APIRouter(tags=["Content - children and descendants"])
+
+
+@children_router.get("/content/{id}/child", operation_id="getContentChildren")
+async def get_content_children(
+    id: str, ctx: Context, expand: ExpandParam, parentVersion: Annotated[int | None, Query()] = None
+) -> Response:
+    content = repo.get_content(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
+    wanted = expand if expand else Expand()
+    rendered = serialize_content(ctx, content, Expand.parse("children").merged(_prefixed("children", wanted)))
+    out = rendered["children"]
+    out["_links"].update(ctx.links.top())
+    return ok(out)
+
+
+@children_router.get("/content/{id}/child/{type}", operation_id="getContentChildrenByType")
+async def get_content_children_by_type(
+    id: str, type: str, ctx: Context, expand: ExpandParam,
+    parentVersion: Annotated[int | None, Query()] = None, start: Start = None, limit: Limit = None,
+) -> Response:
+    _check_child_type(type)
+    content = repo.get_content(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
+    paging = Paging.of(start, limit, default=25, maximum=200)
+    rows = repo.list_children(ctx.session, ctx.principal, content.id, types=(type,),
+                              start=paging.start, limit=paging.limit)
+    results = serialize_contents(ctx, rows[: paging.limit], expand)
+    return ok(page_envelope(results, paging, has_more=len(rows) > paging.limit,
+                            path=f"/rest/api/content/{content.id}/child/{type}",
+                            query={"expand": expand.render() or None}, links=ctx.links.top()))
+
+
+@children_router.get("/content/{id}/descendant", operation_id="getContentDescendants")
+async def get_content_descendants(id: str, ctx: Context, expand: ExpandParam) -> Response:
+    content = repo.get_content(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
+    rendered = serialize_content(ctx, content, Expand.parse("descendants").merged(_prefixed("descendants", expand)))
+    out = rendered["descendants"]
+    out["_links"].update(ctx.links.top())
+    return ok(out)
+
+
+@children_router.get("/content/{id}/descendant/{type}", operation_id="getDescendantsOfType")
+async def get_descendants_of_type(
+    id: str, type: str, ctx: Context, expand: ExpandParam,
+    depth: Annotated[str, Query()] = "all", start: Start = None, limit: Limit = None,
+) -> Response:
+    _check_child_type(type)
+    if depth not in ("all", "root") and not depth.isdigit():
+        raise BadRequest(f"Invalid depth: {depth}")
+    content = repo.get_content(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
+    paging = Paging.of(start, limit, default=25, maximum=200)
+    max_depth = None if depth == "all" else (1 if depth == "root" else int(depth))
+    rows = repo.list_descendants(ctx.session, ctx.principal, content.id, types=(type,), depth=max_depth,
+                                 start=paging.start, limit=paging.limit)
+    results = serialize_contents(ctx, rows[: paging.limit], expand)
+    return ok(page_envelope(results, paging, has_more=len(rows) > paging.limit,
+                            path=f"/rest/api/content/{content.id}/descendant/{type}",
+                            query={"depth": depth if depth != "all" else None, "expand": expand.render() or None},
+                            links=ctx.links.top()))
+
+
+@children_router.put("/content/{pageId}/move/{position}/{targetId}", operation_id="movePage")
+async def move_page(pageId: str, position: str, targetId: str, ctx: Context) -> Response:
+    page = service.move_page(ctx.session, ctx.principal, _id(pageId), position, _id(targetId))
+    return ok({"pageId": str(page.id)})
+
+
+@children_router.post("/content/{id}/copy", operation_id="copyPage")
+async def copy_page(id: str, ctx: Context, body: CopyPage, expand: ExpandParam) -> Response:
+    from localfluence.content import copying
+
+    copy = copying.copy_page(ctx.session, ctx.principal, _id(id), body)
+    return ok(serialize_content(ctx, copy, expand or WRITE_DEFAULT))
+
+
+@children_router.post("/content/{id}/pagehierarchy/copy", operation_id="copyPageHierarchy", status_code=202)
+async def copy_page_hierarchy(id: str, ctx: Context, body: CopyPageHierarchy) -> Response:
+    from localfluence.content import copying
+
+    root, count = copying.copy_page_hierarchy(ctx.session, ctx.principal, _id(id), body)
+    task = record_completed_task(
+        ctx.session, ctx.principal, "com.atlassian.confluence.pages.copy.hierarchy",
+        messages=[f"Copied {count} pages"], result={"rootContentId": str(root.id), "copiedPages": count},
+    )
+    return ok(task_reference(ctx, task), status=202)
+
+
+@children_router.delete("/content/{id}/pageTree", operation_id="deletePageTree", status_code=202)
+async def delete_page_tree(id: str, ctx: Context) -> Response:
+    count = service.trash_tree(ctx.session, ctx.principal, _id(id))
+    task = record_completed_task(
+        ctx.session, ctx.principal, "com.atlassian.confluence.pages.delete.tree", messages=[f"Trashed {count} pages"]
+    )
+    return ok(task_reference(ctx, task), status=202)
+
+
+@router.post("/content/archive", operation_id="archivePages", status_code=202)
+async def archive_pages(ctx: Context, body: ArchivePages) -> Response:
+    count = service.archive_pages(ctx.session, ctx.principal, [_id(p.id) for p in body.pages])
+    task = record_completed_task(
+        ctx.session, ctx.principal, "com.atlassian.confluence.pages.archive", messages=[f"Archived {count} pages"]
+    )
+    return ok(task_reference(ctx, task), status=202)
+
+
+# --- the form action several clients use to move pages ---------------------------------------
+
+form_router = APIRouter(tags=["Content - children and descendants"])
+
+
+@form_router.post("/pages/movepage.action", include_in_schema=False)
+async def movepage_action(
+    ctx: Context,
+    pageId: Annotated[str, Form()],
+    targetId: Annotated[str | None, Form()] = None,
+    position: Annotated[str, Form()] = "append",
+    spaceKey: Annotated[str | None, Form()] = None,
+) -> Response:
+    if targetId is None:
+        raise BadRequest("targetId is required")
+    positions = {"above": "before", "below": "after", "append": "append", "before": "before", "after": "after",
+                 "topLevel": "append"}
+    if position not in positions:
+        raise BadRequest(f"Invalid position: {position}")
+    page = service.move_page(ctx.session, ctx.principal, _id(pageId), positions[position], _id(targetId))
+    return ok({"page": {"id": str(page.id)}, "status": "success"})
+
+
+def _check_child_type(type: str) -> None:
+    if type not in CHILD_TYPES:
+        raise BadRequest(f"Invalid child type: {type}")
+
+
+def _prefixed(name: str, expand: Expand) -> Expand:
+    """The caller's ?expand applies below `name` (children.page.version for ?expand=page.version)."""
+    return Expand({name: expand}) if expand else Expand()
+
+
+def _no_content() -> Response:
+    return Response(status_code=204)

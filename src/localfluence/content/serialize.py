@@ -1,0 +1,344 @@
+"""Content JSON through batch expanders: a result page costs one query per requested
+expansion, never one per row. Other packages register expanders for what they own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from localfluence.content import repository as repo
+from localfluence.content.links import content_links
+from localfluence.context import Ctx
+from localfluence.kit.clock import friendly, iso
+from localfluence.kit.expand import Expand
+from localfluence.models import Content, ContentVersion, Space
+from localfluence.people.serialize import load_users, serialize_user
+from localfluence.spaces import repository as space_repo
+
+Expander = Callable[[Ctx, Sequence[Content], Expand], dict[int, Any]]
+CONTENT_EXPANDERS: dict[str, Expander] = {}
+
+# The order Confluence lists them in _expandable.
+EXPANDABLE = (
+    "childTypes", "container", "metadata", "operations", "schedulePublishDate", "schedulePublishInfo",
+    "children", "restrictions", "history", "ancestors", "body", "version", "descendants", "space",
+)
+CHILD_TYPES = ("attachment", "comment", "page")
+NESTED_LIMIT = 25
+# Default expansions of a single content when ?expand is absent (GET/POST/PUT /content/{id}).
+SINGLE_DEFAULT = Expand.parse("space,history,version")
+
+
+def expander(name: str) -> Callable[[Expander], Expander]:
+    def register(fn: Expander) -> Expander:
+        CONTENT_EXPANDERS[name] = fn
+        return fn
+
+    return register
+
+
+def serialize_content(ctx: Ctx, content: Content, expand: Expand, *, top: bool = True) -> dict[str, Any]:
+    return serialize_contents(ctx, [content], expand, top=top)[0]
+
+
+def serialize_contents(
+    ctx: Ctx, rows: Sequence[Content], expand: Expand, *, top: bool = False
+) -> list[dict[str, Any]]:
+    if not rows:
+        return []
+    spaces = space_repo.spaces_by_id_unchecked(ctx.session, {r.space_id for r in rows})
+    out = [_base(ctx, row, spaces[row.space_id]) for row in rows]
+    expanded: dict[str, dict[int, Any]] = {}
+    for name in expand.names():
+        fn = CONTENT_EXPANDERS.get(name)
+        if fn is not None:
+            # Unknown names are ignored, as Confluence ignores them.
+            expanded[name] = fn(ctx, rows, expand.child(name))
+    for row, item in zip(rows, out, strict=True):
+        for name, values in expanded.items():
+            if row.id in values:
+                item[name] = values[row.id]
+        item["_expandable"] = {
+            name: _expandable_path(row, name, spaces[row.space_id])
+            for name in EXPANDABLE
+            if name not in item
+        }
+        if top:
+            item["_links"].update(ctx.links.top())
+    return out
+
+
+def _base(ctx: Ctx, row: Content, space: Space) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": str(row.id),
+        "type": row.type,
+        "status": row.status,
+        "title": row.title,
+        "macroRenderedOutput": {},
+        "extensions": {"position": row.position} if row.type == "page" else {},
+        "_links": content_links(ctx, row, space.key),
+    }
+    return item
+
+
+def _expandable_path(row: Content, name: str, space: Space) -> str:
+    paths = {
+        "container": f"/rest/api/space/{space.key}" if row.parent_id is None or row.type in ("page", "blogpost")
+        else f"/rest/api/content/{row.parent_id}",
+        "restrictions": f"/rest/api/content/{row.id}/restriction/byOperation",
+        "history": f"/rest/api/content/{row.id}/history",
+        "descendants": f"/rest/api/content/{row.id}/descendant",
+        "space": f"/rest/api/space/{space.key}",
+        "children": f"/rest/api/content/{row.id}/child",
+    }
+    return paths.get(name, "")
+
+
+def content_array(
+    ctx: Ctx, rows: list[Content], expand: Expand, *, limit: int, self_path: str, start: int = 0
+) -> dict[str, Any]:
+    """A nested ContentArray (children.page and the like): `rows` holds up to limit + 1."""
+    page = rows[:limit]
+    links = {"self": ctx.links.api(self_path)}
+    if len(rows) > limit:
+        links["next"] = f"{self_path}?limit={limit}&start={start + limit}"
+    return {
+        "results": serialize_contents(ctx, page, expand),
+        "start": start,
+        "limit": limit,
+        "size": len(page),
+        "_links": links,
+    }
+
+
+# --- expanders ------------------------------------------------------------------------------
+
+
+@expander("space")
+def _space(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
+    from localfluence.spaces.serialize import serialize_spaces
+
+    spaces = space_repo.spaces_by_id_unchecked(ctx.session, {r.space_id for r in rows})
+    ordered = list(spaces.values())
+    by_id = dict(zip((s.id for s in ordered), serialize_spaces(ctx, ordered, sub), strict=True))
+    return {r.id: by_id[r.space_id] for r in rows}
+
+
+@expander("container")
+def _container(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
+    in_space = [r for r in rows if r.type in ("page", "blogpost") or r.parent_id is None]
+    out = _space(ctx, in_space, sub) if in_space else {}
+    contained = [r for r in rows if r not in in_space]
+    if contained:
+        # Whoever sees a comment or attachment sees its container (restrictions inherit).
+        parents = repo.contents_by_id_unchecked(ctx.session, {r.parent_id for r in contained if r.parent_id})
+        ordered = list(parents.values())
+        serialized = dict(zip((p.id for p in ordered), serialize_contents(ctx, ordered, sub), strict=True))
+        for r in contained:
+            if r.parent_id in serialized:
+                out[r.id] = serialized[r.parent_id]
+    return out
+
+
+def serialize_version(
+    ctx: Ctx, version: ContentVersion, users: dict[int, Any], content: Content | None = None
+) -> dict[str, Any]:
+    author = users.get(version.author_id) if version.author_id is not None else None
+    return {
+        "by": serialize_user(ctx, author),
+        "when": iso(version.created_at),
+        "friendlyWhen": friendly(version.created_at),
+        "message": version.message,
+        "number": version.number,
+        "minorEdit": version.minor_edit,
+        "confRev": f"confluence$content${version.content_id}.{version.number}",
+        "contentTypeModified": False,
+        "_expandable": {"collaborators": "", "content": f"/rest/api/content/{version.content_id}"},
+        "_links": {"self": ctx.links.api(f"/rest/api/content/{version.content_id}/version/{version.number}")},
+    }
+
+
+@expander("version")
+def _version(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
+    versions = repo.versions_of_many(ctx.session, [(r.id, r.version) for r in rows])
+    users = load_users(ctx, (v.author_id for v in versions.values()))
+    return {r.id: serialize_version(ctx, versions[(r.id, r.version)], users) for r in rows if (r.id, r.version) in versions}
+
+
+@expander("history")
+def _history(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
+    keys = [(r.id, r.version) for r in rows]
+    if "previousVersion" in sub:
+        keys += [(r.id, r.version - 1) for r in rows if r.version > 1]
+    versions = repo.versions_of_many(ctx.session, keys)
+    contributors = repo.contributors_of_many(ctx.session, [r.id for r in rows]) if "contributors" in sub else {}
+    users = load_users(
+        ctx,
+        [r.creator_id for r in rows]
+        + [v.author_id for v in versions.values()]
+        + [u for ids in contributors.values() for u in ids],
+    )
+    out = {}
+    for r in rows:
+        item: dict[str, Any] = {
+            "latest": r.status != "historical",
+            "createdBy": serialize_user(ctx, users.get(r.creator_id) if r.creator_id else None),
+            "createdDate": iso(r.created_at),
+        }
+        current = versions.get((r.id, r.version))
+        if "lastUpdated" in sub and current is not None:
+            item["lastUpdated"] = serialize_version(ctx, current, users)
+        if "previousVersion" in sub and (r.id, r.version - 1) in versions:
+            item["previousVersion"] = serialize_version(ctx, versions[(r.id, r.version - 1)], users)
+        if "contributors" in sub:
+            ids = contributors.get(r.id, [])
+            item["contributors"] = {
+                "publishers": {
+                    "users": [serialize_user(ctx, users.get(u)) for u in ids],
+                    "userAccountIds": [users[u].account_id for u in ids if u in users],
+                }
+            }
+        item["_expandable"] = {
+            k: "" for k in ("lastUpdated", "previousVersion", "contributors", "nextVersion") if k not in item
+        }
+        item["_links"] = {"self": ctx.links.api(f"/rest/api/content/{r.id}/history")}
+        out[r.id] = item
+    return out
+
+
+BodyConverter = Callable[[Ctx, Content, str], str]
+BODY_CONVERTERS: dict[str, BodyConverter] = {"storage": lambda _ctx, _content, storage: storage}
+BODY_REPRESENTATIONS = (
+    "editor", "view", "export_view", "styled_view", "dynamic", "storage", "editor2",
+    "anonymous_export_view", "atlas_doc_format", "wiki", "raw",
+)
+
+
+@expander("body")
+def _body(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
+    versions = repo.versions_of_many(ctx.session, [(r.id, r.version) for r in rows])
+    out = {}
+    for r in rows:
+        version = versions.get((r.id, r.version))
+        storage = version.body if version else ""
+        item: dict[str, Any] = {}
+        for name in sub.names():
+            convert = BODY_CONVERTERS.get(name)
+            if convert is None:
+                continue
+            item[name] = {
+                "value": convert(ctx, r, storage),
+                "representation": name,
+                "embeddedContent": [],
+                "_expandable": {"content": f"/rest/api/content/{r.id}", "embeddedContent": "", "webresource": "", "mediaToken": ""},
+            }
+        item["_expandable"] = {n: "" for n in BODY_REPRESENTATIONS if n not in item}
+        out[r.id] = item
+    return out
+
+
+@expander("ancestors")
+def _ancestors(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
+    chains = repo.ancestors_of_many(ctx.session, [r.id for r in rows])
+    every = {a.id: a for chain in chains.values() for a in chain}
+    ordered = list(every.values())
+    serialized = dict(zip((a.id for a in ordered), serialize_contents(ctx, ordered, sub), strict=True))
+    return {r.id: [serialized[a.id] for a in chains.get(r.id, [])] for r in rows}
+
+
+def _child_listing(kind: str) -> Expander:
+    def expand_children(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
+        out: dict[int, Any] = {}
+        per_type: dict[str, dict[int, list[Content]]] = {}
+        for child_type in CHILD_TYPES:
+            if child_type in sub:
+                if kind == "child":
+                    per_type[child_type] = repo.children_of_many(
+                        ctx.session, ctx.principal, [r.id for r in rows], type=child_type, limit=NESTED_LIMIT
+                    )
+                else:
+                    per_type[child_type] = {
+                        r.id: repo.list_descendants(
+                            ctx.session, ctx.principal, r.id, types=(child_type,), start=0, limit=NESTED_LIMIT
+                        )
+                        for r in rows
+                    }
+        for r in rows:
+            item: dict[str, Any] = {}
+            for child_type, found in per_type.items():
+                item[child_type] = content_array(
+                    ctx, found.get(r.id, []), sub.child(child_type), limit=NESTED_LIMIT,
+                    self_path=f"/rest/api/content/{r.id}/{kind}/{child_type}",
+                )
+            item["_expandable"] = {
+                t: f"/rest/api/content/{r.id}/{kind}/{t}" for t in CHILD_TYPES if t not in item
+            }
+            item["_links"] = {"self": ctx.links.api(f"/rest/api/content/{r.id}/{kind}")}
+            out[r.id] = item
+        return out
+
+    return expand_children
+
+
+CONTENT_EXPANDERS["children"] = _child_listing("child")
+CONTENT_EXPANDERS["descendants"] = _child_listing("descendant")
+
+
+@expander("childTypes")
+def _child_types(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
+    present = repo.child_type_presence(ctx.session, ctx.principal, [r.id for r in rows])
+    return {
+        r.id: {
+            t: {"value": (r.id, t) in present, "_links": {"self": ctx.links.api(f"/rest/api/content/{r.id}/child/{t}")}}
+            for t in CHILD_TYPES
+        }
+        for r in rows
+    }
+
+
+@expander("metadata")
+def _metadata(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
+    from localfluence.labels.serialize import label_array
+
+    labels = None
+    if "labels" in sub:
+        from localfluence.labels.service import labels_of_many
+
+        labels = labels_of_many(ctx.session, [r.id for r in rows])
+    out = {}
+    for r in rows:
+        item: dict[str, Any] = {}
+        if labels is not None:
+            item["labels"] = label_array(ctx, labels.get(r.id, []), f"/rest/api/content/{r.id}/label")
+        for name, fn in METADATA_EXPANDERS.items():
+            if name in sub:
+                item[name] = fn(ctx, r, sub.child(name))
+        item["_expandable"] = {
+            k: "" for k in ("currentuser", "comments", "simple", "properties", "frontend", "labels", "likes")
+            if k not in item
+        }
+        out[r.id] = item
+    return out
+
+
+# metadata.<name> providers other packages add (properties, currentuser, ...).
+METADATA_EXPANDERS: dict[str, Callable[[Ctx, Content, Expand], Any]] = {}
+
+
+@expander("operations")
+def _operations(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
+    from localfluence.access.checks import can_update_content, has_space_permission
+    from localfluence.content.service import permission_target
+
+    out = {}
+    for r in rows:
+        target = permission_target(r.type)
+        ops = [{"operation": "read", "targetType": r.type}]
+        if has_space_permission(ctx.session, ctx.principal, r.space_id, "create", target) and can_update_content(
+            ctx.session, ctx.principal, r
+        ):
+            ops.append({"operation": "update", "targetType": r.type})
+        if has_space_permission(ctx.session, ctx.principal, r.space_id, "delete", target):
+            ops.append({"operation": "delete", "targetType": r.type})
+        out[r.id] = ops
+    return out

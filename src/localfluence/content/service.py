@@ -1,0 +1,449 @@
+"""Content rules: create, update (versions, moves, restores), trash and purge, versions.
+
+Every function runs inside the request's transaction; nothing here commits. A raised error rolls
+the whole request back, so a failed write leaves nothing behind."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from localfluence.access import checks
+from localfluence.access.principal import Principal
+from localfluence.content import repository as repo
+from localfluence.content import tree
+from localfluence.content.schemas import ContentCreate, ContentUpdate, MetadataIn
+from localfluence.errors import BadRequest, Conflict, NotFound
+from localfluence.kit.clock import clock
+from localfluence.labels import service as labels
+from localfluence.models import Content, ContentVersion, Space
+from localfluence.spaces import repository as space_repo
+
+# Types created through /content (attachments come through their own API).
+WRITABLE_TYPES = ("page", "blogpost", "comment")
+STATUSES = ("current", "trashed", "deleted", "historical", "draft", "archived", "any")
+MAX_TITLE = 255
+
+
+def permission_target(content_type: str) -> str:
+    return content_type if content_type in ("page", "blogpost", "comment", "attachment") else "page"
+
+
+def title_key(content_type: str, title: str, posting_day: str | None, parent_id: int | None) -> str | None:
+    """What must be unique in a space: page titles; blog titles per day; attachment names per
+    container. Case-insensitive, as Confluence compares them."""
+    folded = title.casefold()
+    if content_type == "page":
+        return f"page:{folded}"
+    if content_type == "blogpost":
+        return f"blogpost:{posting_day}:{folded}"
+    if content_type == "attachment":
+        return f"attachment:{parent_id}:{folded}"
+    return None
+
+
+def check_title(title: str | None, content_type: str) -> str:
+    if title is None or not title.strip():
+        if content_type == "comment":
+            return ""
+        raise BadRequest("Title cannot be empty")
+    title = title.strip()
+    if len(title) > MAX_TITLE:
+        raise BadRequest(f"Title cannot be longer than {MAX_TITLE} characters")
+    return title
+
+
+def storage_body(body: dict | None) -> str | None:  # type: ignore[type-arg]
+    """The storage value of a request body; other representations need converters."""
+    if not body:
+        return None
+    if "storage" in body:
+        value = body["storage"]
+        if value.representation not in (None, "storage"):
+            raise BadRequest(f"Body representation mismatch: storage != {value.representation}")
+        return value.value
+    for name in body:
+        if name in ("wiki", "atlas_doc_format", "editor", "editor2", "view", "export_view", "plain"):
+            raise BadRequest(f"Content body in the '{name}' representation cannot be stored yet; send 'storage'")
+    raise BadRequest(f"Unknown body representation: {', '.join(body)}")
+
+
+def create_content(session: Session, principal: Principal, data: ContentCreate, status: str | None) -> Content:
+    content_type = data.type
+    if content_type not in WRITABLE_TYPES:
+        raise BadRequest(f"Invalid content type: {content_type}")
+    status = data.status or status or "current"
+    if status not in ("current", "draft"):
+        raise BadRequest(f"Content can only be created as current or draft, not: {status}")
+
+    parent: Content | None = None
+    if content_type == "comment":
+        container_id = data.container.id if data.container else None
+        if data.ancestors:
+            # A reply: the comment it answers is its parent.
+            container_id = data.ancestors[-1].id
+        if container_id is None:
+            raise BadRequest("A comment needs a container")
+        parent = repo.get_content(session, principal, _int_id(container_id), ("current", "draft"))
+        space = repo.space_of(session, parent)
+    else:
+        if data.space is None:
+            raise BadRequest("Content needs a space: space.key is required")
+        found = space_repo.find_space(session, principal, data.space.key)
+        if found is None:
+            # Spec (createContent): 403 when the space does not exist or cannot be seen.
+            checks.refuse(principal, f"Space does not exist or you cannot create content in it: {data.space.key}")
+        space = found
+        if data.ancestors:
+            if content_type != "page":
+                raise BadRequest("Only pages can have a parent page")
+            parent = repo.find_content(session, principal, _int_id(data.ancestors[-1].id), ("current", "draft"))
+            if parent is None or parent.type != "page":
+                raise NotFound(f"The parent content is invalid: {data.ancestors[-1].id}")
+            if parent.space_id != space.id:
+                raise BadRequest("The parent page must be in the same space")
+    if space.status == "archived":
+        raise BadRequest(f"Space {space.key} is archived; content cannot be created in it")
+    checks.require_space_permission(session, principal, space.id, "create", permission_target(content_type))
+
+    title = check_title(data.title, content_type)
+    body = storage_body(data.body) or ""
+    now = clock.now()
+    posting_day = now.strftime("%Y-%m-%d") if content_type == "blogpost" else None
+    key = title_key(content_type, title, posting_day, parent.id if parent else None)
+    if status == "draft":
+        key = None
+    _ensure_title_free(session, space, content_type, title, key)
+
+    content = Content(
+        type=content_type,
+        status=status,
+        title=title,
+        title_key=key,
+        space_id=space.id,
+        parent_id=parent.id if parent else None,
+        position=repo.next_position(session, parent.id if parent else None, space.id),
+        version=1,
+        creator_id=principal.user_id,
+        created_at=now,
+        posting_day=posting_day,
+    )
+    session.add(content)
+    _flush_unique(session, title)
+    session.add(
+        ContentVersion(
+            content_id=content.id, number=1, title=title, body=body, message="",
+            author_id=principal.user_id, created_at=now,
+        )
+    )
+    tree.attach(session, content.id, content.parent_id)
+    _apply_metadata(session, content.id, data.metadata, replace=False)
+    session.flush()
+    return content
+
+
+def update_content(
+    session: Session, principal: Principal, content_id: int, data: ContentUpdate, status_param: str | None
+) -> Content:
+    content = repo.get_content(session, principal, content_id, ("current", "draft", "trashed", "archived"))
+    if data.type != content.type:
+        raise BadRequest(f"The content type cannot be changed from {content.type} to {data.type}")
+    target_status = data.status or status_param or "current"
+    if target_status not in ("current", "draft", "archived"):
+        raise BadRequest(f"Invalid status for an update: {target_status}")
+    _require_edit(session, principal, content)
+
+    expected = content.version + 1
+    publishing_draft = content.status == "draft" and target_status == "current" and content.version == 1
+    if data.version.number != expected and not (publishing_draft and data.version.number == 1):
+        raise Conflict(f"Version must be incremented on update. Current version is: {content.version}")
+
+    restoring = content.status == "trashed" and target_status == "current"
+    if content.status == "trashed" and not restoring:
+        raise BadRequest("Trashed content can only be restored, by setting its status to current")
+
+    title = check_title(data.title, content.type)
+    space = repo.space_of(session, content)
+    new_parent_id = content.parent_id
+    if data.ancestors and content.type == "page":
+        parent = repo.find_content(session, principal, _int_id(data.ancestors[-1].id), ("current", "draft"))
+        if parent is None or parent.type != "page":
+            raise NotFound(f"The parent content is invalid: {data.ancestors[-1].id}")
+        if parent.space_id != content.space_id:
+            raise BadRequest("The parent page must be in the same space; use move to change spaces")
+        if repo.is_ancestor_or_self(session, content.id, parent.id):
+            raise BadRequest("A page cannot become a child of itself or of one of its descendants")
+        new_parent_id = parent.id
+
+    old_body = repo.get_version(session, content.id, content.version)
+    body = storage_body(data.body)
+    if body is None:
+        body = old_body.body if old_body else ""
+
+    if restoring:
+        target_status = content.previous_status or "current"
+    new_status = target_status if target_status != "draft" or content.status == "draft" else content.status
+    key = title_key(content.type, title, content.posting_day, content.parent_id)
+    if new_status == "draft":
+        key = None
+    if title != content.title or key != content.title_key:
+        _ensure_title_free(session, space, content.type, title, key, exclude_id=content.id)
+
+    now = clock.now()
+    number = data.version.number
+    if publishing_draft and number == 1:
+        # Publishing a never-published draft makes it version 1, replacing the draft's body.
+        version = repo.get_version(session, content.id, 1)
+        assert version is not None
+        version.title, version.body, version.created_at = title, body, now
+        version.message = data.version.message or ""
+        version.author_id = principal.user_id
+    else:
+        session.add(
+            ContentVersion(
+                content_id=content.id,
+                number=number,
+                title=title,
+                body=body,
+                message=data.version.message or "",
+                minor_edit=data.version.minorEdit,
+                author_id=principal.user_id,
+                created_at=now,
+            )
+        )
+    if new_parent_id != content.parent_id:
+        tree.move_subtree(session, content.id, new_parent_id)
+        content.parent_id = new_parent_id
+        content.position = repo.next_position(session, new_parent_id, content.space_id)
+    content.title = title
+    content.title_key = key
+    content.version = number
+    content.status = new_status
+    content.previous_status = None
+    _apply_metadata(session, content.id, data.metadata, replace=True)
+    _flush_unique(session, title)
+    return content
+
+
+def delete_content(session: Session, principal: Principal, content_id: int, status: str | None) -> None:
+    """DELETE: current → trash; trashed with status=trashed → purge; drafts are purged."""
+    content = repo.get_content(session, principal, content_id, ("current", "draft", "trashed", "archived"))
+    checks.require_space_permission(
+        session, principal, content.space_id, "delete", permission_target(content.type)
+    )
+    if status == "trashed" or content.status == "trashed":
+        if content.status != "trashed":
+            raise BadRequest("Only trashed content can be purged; trash it first")
+        purge(session, content)
+        return
+    if status not in (None, "current", "draft", "archived"):
+        raise BadRequest(f"Invalid status for delete: {status}")
+    if content.status == "draft" or content.type in ("comment", "attachment"):
+        purge(session, content)
+        return
+    trash(session, content)
+
+
+def trash(session: Session, content: Content) -> None:
+    # Trashing a page hands its children to its parent, as Confluence does.
+    for child in session.scalars(
+        select(Content).where(Content.parent_id == content.id, Content.type.in_(("page", "blogpost")))
+    ):
+        tree.move_subtree(session, child.id, content.parent_id)
+        child.parent_id = content.parent_id
+    content.previous_status = content.status
+    content.status = "trashed"
+    session.flush()
+
+
+def purge(session: Session, content: Content) -> None:
+    for child in session.scalars(
+        select(Content).where(Content.parent_id == content.id, Content.type.in_(("page", "blogpost")))
+    ):
+        tree.move_subtree(session, child.id, content.parent_id)
+        child.parent_id = content.parent_id
+    session.execute(update(Space).where(Space.homepage_id == content.id).values(homepage_id=None))
+    session.delete(content)
+    session.flush()
+
+
+def trash_tree(session: Session, principal: Principal, content_id: int) -> int:
+    """DELETE /content/{id}/pageTree: the page and every descendant page go to the trash."""
+    root = repo.get_content(session, principal, content_id, ("current",))
+    if root.type != "page":
+        raise BadRequest("Only a page tree can be deleted this way")
+    checks.require_space_permission(session, principal, root.space_id, "delete", "page")
+    ids = repo.subtree_ids(session, root.id)
+    rows = list(session.scalars(select(Content).where(Content.id.in_(ids), Content.status == "current")))
+    for row in rows:
+        row.previous_status = row.status
+        row.status = "trashed"
+    session.flush()
+    return len(rows)
+
+
+def move_page(session: Session, principal: Principal, page_id: int, position: str, target_id: int) -> Content:
+    """PUT /content/{id}/move/{before|after|append}/{targetId}."""
+    if position not in ("before", "after", "append"):
+        raise BadRequest(f"Invalid position: {position}; use before, after or append")
+    page = repo.get_content(session, principal, page_id, ("current", "draft"))
+    target = repo.get_content(session, principal, target_id, ("current", "draft"))
+    if page.type != "page" or target.type != "page":
+        raise BadRequest("Only pages can be moved, relative to pages")
+    if repo.is_ancestor_or_self(session, page.id, target.id):
+        raise BadRequest("A page cannot be moved relative to itself or its descendants")
+    _require_edit(session, principal, page)
+    checks.require_space_permission(session, principal, target.space_id, "create", "page")
+
+    if position == "append":
+        new_parent_id: int | None = target.id
+    else:
+        new_parent_id = target.parent_id
+    if target.space_id != page.space_id:
+        _move_to_space(session, principal, page, target.space_id)
+    if new_parent_id != page.parent_id:
+        tree.move_subtree(session, page.id, new_parent_id)
+        page.parent_id = new_parent_id
+    if position == "append":
+        page.position = repo.next_position(session, new_parent_id, page.space_id)
+        session.flush()
+        return page
+    siblings = [
+        c
+        for c in session.scalars(
+            select(Content)
+            .where(
+                Content.space_id == target.space_id,
+                Content.type == "page",
+                Content.parent_id == new_parent_id if new_parent_id is not None else Content.parent_id.is_(None),
+                Content.id != page.id,
+            )
+            .order_by(Content.position, Content.id)
+        )
+    ]
+    index = next(i for i, c in enumerate(siblings) if c.id == target.id)
+    siblings.insert(index if position == "before" else index + 1, page)
+    for i, sibling in enumerate(siblings):
+        sibling.position = i
+    session.flush()
+    return page
+
+
+def _move_to_space(session: Session, principal: Principal, page: Content, space_id: int) -> None:
+    ids = repo.subtree_ids(session, page.id)
+    rows = list(session.scalars(select(Content).where(Content.id.in_(ids))))
+    space = session.get(Space, space_id)
+    assert space is not None
+    for row in rows:
+        if row.title_key and repo.title_taken(session, space_id, row.title_key):
+            raise BadRequest(f"A page with this title already exists in space {space.key}: {row.title}")
+    for row in rows:
+        row.space_id = space_id
+    session.flush()
+
+
+def restore_version(
+    session: Session, principal: Principal, content_id: int, number: int, message: str, restore_title: bool
+) -> ContentVersion:
+    content = repo.get_content(session, principal, content_id, ("current",))
+    _require_edit(session, principal, content)
+    old = repo.get_version(session, content.id, number)
+    if old is None or number >= content.version:
+        raise BadRequest(f"Version {number} cannot be restored: it is not an earlier version of this content")
+    title = old.title if restore_title else content.title
+    if title != content.title:
+        key = title_key(content.type, title, content.posting_day, content.parent_id)
+        _ensure_title_free(session, repo.space_of(session, content), content.type, title, key, exclude_id=content.id)
+        content.title, content.title_key = title, key
+    content.version += 1
+    version = ContentVersion(
+        content_id=content.id,
+        number=content.version,
+        title=title,
+        body=old.body,
+        message=message,
+        author_id=principal.user_id,
+        created_at=clock.now(),
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+def delete_version(session: Session, principal: Principal, content_id: int, number: int) -> None:
+    content = repo.get_content(session, principal, content_id, ("current", "draft"))
+    _require_edit(session, principal, content)
+    if number == content.version:
+        raise BadRequest("The current version cannot be deleted")
+    version = repo.get_version(session, content.id, number)
+    if version is None:
+        raise NotFound(f"No version {number} of content {content_id}")
+    session.delete(version)
+    session.flush()
+
+
+def archive_pages(session: Session, principal: Principal, ids: Sequence[int]) -> int:
+    pages = []
+    for content_id in ids:
+        page = repo.get_content(session, principal, content_id, ("current",))
+        if page.type != "page":
+            raise BadRequest(f"Only pages can be archived: {content_id}")
+        checks.require_space_permission(session, principal, page.space_id, "archive", "page")
+        pages.append(page)
+    for page in pages:
+        page.previous_status = page.status
+        page.status = "archived"
+    session.flush()
+    return len(pages)
+
+
+def _require_edit(session: Session, principal: Principal, content: Content) -> None:
+    checks.require_space_permission(session, principal, content.space_id, "create", permission_target(content.type))
+    checks.require_update_content(session, principal, content)
+
+
+def _apply_metadata(session: Session, content_id: int, metadata: MetadataIn | None, *, replace: bool) -> None:
+    if metadata is None or metadata.labels is None:
+        return
+    pairs = [p for label in metadata.labels for p in labels.normalise(label.prefix, label.name)]
+    if replace:
+        labels.replace_labels(session, content_id, pairs)
+    else:
+        labels.add_labels(session, content_id, pairs)
+
+
+def _ensure_title_free(
+    session: Session, space: Space, content_type: str, title: str, key: str | None, exclude_id: int | None = None
+) -> None:
+    if key is not None and repo.title_taken(session, space.id, key, exclude_id):
+        raise BadRequest(
+            f"A {'page' if content_type == 'page' else 'content'} with this title already exists: "
+            f"A {content_type} already exists with the same TITLE in this space"
+            if content_type != "attachment"
+            else f"Cannot add a new attachment with same file name as an existing attachment: {title}"
+        )
+
+
+def _flush_unique(session: Session, title: str) -> None:
+    # A concurrent writer can take the title between our check and our insert; the unique
+    # index decides, and the loser gets the same 400 as the check would have given.
+    try:
+        session.flush()
+    except IntegrityError:
+        raise BadRequest(f"A page with this title already exists: {title}") from None
+
+
+def _int_id(value: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise BadRequest(f"Invalid content id: {value}") from None
+    if number <= 0 or number > 2**63 - 1:
+        raise BadRequest(f"Invalid content id: {value}")
+    return number
+
+
+parse_content_id = _int_id

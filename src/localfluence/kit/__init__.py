@@ -1,0 +1,1 @@
+"""Domain-free helpers: expansion trees, paging, links, time, JSON responses."""

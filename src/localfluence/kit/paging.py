@@ -1,0 +1,57 @@
+"""start/limit paging and the Confluence page envelope (results/start/limit/size/_links)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from localfluence.errors import BadRequest
+
+
+@dataclass(frozen=True)
+class Paging:
+    start: int
+    limit: int
+
+    @classmethod
+    def of(cls, start: int | None, limit: int | None, *, default: int = 25, maximum: int = 200) -> Paging:
+        start = 0 if start is None else start
+        limit = default if limit is None else limit
+        if start < 0:
+            raise BadRequest("start must be zero or a positive number")
+        if limit < 0:
+            raise BadRequest("limit must be zero or a positive number")
+        # Confluence silently caps an over-large limit at the endpoint's maximum.
+        return cls(start=min(start, 2**31 - 1), limit=min(limit, maximum))
+
+
+def page_envelope(
+    results: list[Any],
+    paging: Paging,
+    *,
+    has_more: bool,
+    path: str,
+    query: dict[str, Any],
+    links: dict[str, str],
+) -> dict[str, Any]:
+    """The ContentArray-style envelope; next/prev links only when such a page exists.
+
+    `path` is relative to _links.base and without the context (/rest/api/...), as Confluence writes it.
+    """
+    clean = {k: v for k, v in query.items() if v is not None and k not in ("start", "limit")}
+    out_links = dict(links)
+    out_links["self"] = links["base"] + path
+    if has_more:
+        nxt = {**clean, "limit": paging.limit, "start": paging.start + paging.limit}
+        out_links["next"] = f"{path}?{urlencode(nxt, doseq=True)}"
+    if paging.start > 0:
+        prv = {**clean, "limit": paging.limit, "start": max(0, paging.start - paging.limit)}
+        out_links["prev"] = f"{path}?{urlencode(prv, doseq=True)}"
+    return {
+        "results": results,
+        "start": paging.start,
+        "limit": paging.limit,
+        "size": len(results),
+        "_links": out_links,
+    }

@@ -1,0 +1,73 @@
+"""Content (pages, blog posts, comments, attachments), its versions and its ancestry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from localfluence.db.base import Base
+
+
+class Content(Base):
+    __tablename__ = "content"
+    __table_args__ = (
+        # Titles are unique per space (pages) or per posting day (blog posts), trash and archive
+        # included; the service computes title_key, NULL where no uniqueness applies.
+        UniqueConstraint("space_id", "title_key", name="uq_content_space_title_key"),
+        Index("ix_content_space_type_status", "space_id", "type", "status"),
+        Index("ix_content_parent_position", "parent_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(255))
+    title_key: Mapped[str | None] = mapped_column(String(400), default=None)
+    space_id: Mapped[int] = mapped_column(ForeignKey("space.id", ondelete="CASCADE"))
+    # The parent page, or the container of a comment or attachment.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("content.id", ondelete="CASCADE"), default=None)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    creator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime]
+    # Blog posts are addressed by the day they were posted (yyyy-mm-dd).
+    posting_day: Mapped[str | None] = mapped_column(String(10), default=None)
+    # The status to come back to when restored from the trash.
+    previous_status: Mapped[str | None] = mapped_column(String(16), default=None)
+
+
+class ContentVersion(Base):
+    """Every version of a content, the current one included; the body is storage format."""
+
+    __tablename__ = "content_version"
+    __table_args__ = (UniqueConstraint("content_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_id: Mapped[int] = mapped_column(ForeignKey("content.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text, default="")
+    message: Mapped[str] = mapped_column(Text, default="")
+    minor_edit: Mapped[bool] = mapped_column(Boolean, default=False)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime]
+
+
+class ContentAncestor(Base):
+    """Closure table of the content tree (self at depth 0), so descendants and inherited read
+    restrictions are single indexed lookups instead of recursive walks."""
+
+    __tablename__ = "content_ancestor"
+    __table_args__ = (Index("ix_content_ancestor_descendant", "descendant_id", "depth"),)
+
+    ancestor_id: Mapped[int] = mapped_column(ForeignKey("content.id", ondelete="CASCADE"), primary_key=True)
+    descendant_id: Mapped[int] = mapped_column(
+        ForeignKey("content.id", ondelete="CASCADE"), primary_key=True
+    )
+    depth: Mapped[int] = mapped_column(Integer)

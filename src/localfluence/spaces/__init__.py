@@ -1,0 +1,1 @@
+"""Spaces: create, read, update, delete; space content listings."""

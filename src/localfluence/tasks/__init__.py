@@ -1,0 +1,1 @@
+"""Long-running tasks: records and their status API."""
