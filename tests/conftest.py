@@ -118,8 +118,16 @@ def space(admin: Person) -> dict:
     return response.json()
 
 
-def create_page(person: Person, space_key: str, title: str | None = None, *, parent: str | None = None,
-                body: str = "<p>Hello</p>", type: str = "page", **extra: object) -> dict:
+def create_page(
+    person: Person,
+    space_key: str,
+    title: str | None = None,
+    *,
+    parent: str | None = None,
+    body: str = "<p>Hello</p>",
+    type: str = "page",
+    **extra: object,
+) -> dict:
     payload: dict = {
         "type": type,
         "title": title or f"Page {uuid.uuid4().hex[:8]}",

@@ -48,7 +48,10 @@ def fresh_postgres_database(base_url: str, name: str) -> str:
 
 def start_server(data_dir: Path, database_url: str = "", **settings_overrides: object) -> RunningServer:
     settings = Settings(
-        data_dir=data_dir, database_url=database_url, admin_email=ADMIN_EMAIL, admin_token=ADMIN_TOKEN,
+        data_dir=data_dir,
+        database_url=database_url,
+        admin_email=ADMIN_EMAIL,
+        admin_token=ADMIN_TOKEN,
         **settings_overrides,  # type: ignore[arg-type]
     )
     app = create_app(settings)

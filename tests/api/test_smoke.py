@@ -31,9 +31,7 @@ def test_wrong_token_is_401_with_challenge(server: RunningServer, admin: Person)
 
 
 def test_bearer_token(server: RunningServer, admin: Person) -> None:
-    response = httpx.get(
-        server.url + "/rest/api/user/current", headers={"Authorization": f"Bearer {admin.token}"}
-    )
+    response = httpx.get(server.url + "/rest/api/user/current", headers={"Authorization": f"Bearer {admin.token}"})
     assert response.status_code == 200
     assert response.json()["accountId"] == admin.account_id
 

@@ -93,4 +93,3 @@ def refuse(principal: Principal, message: str) -> NoReturn:
     if principal.is_anonymous:
         raise NotAuthenticated(message)
     raise Forbidden(message)
-

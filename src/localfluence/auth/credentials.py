@@ -38,9 +38,9 @@ def authenticate(session: Session, authorization: str | None) -> Principal:
 
 def principal_for(session: Session, user: User, scopes: str | None = None) -> Principal:
     rows = session.execute(
-        select(Group.id, Group.name).join(GroupMember, GroupMember.group_id == Group.id).where(
-            GroupMember.user_id == user.id
-        )
+        select(Group.id, Group.name)
+        .join(GroupMember, GroupMember.group_id == Group.id)
+        .where(GroupMember.user_id == user.id)
     ).all()
     return Principal(
         user_id=user.id,
@@ -64,9 +64,7 @@ def _basic(session: Session, value: str) -> tuple[User | None, str | None]:
     login, sep, secret = decoded.partition(":")
     if not sep or not login or not secret:
         raise NotAuthenticated("Malformed Basic authorization header")
-    user = session.scalar(
-        select(User).where((User.email == login.lower()) | (User.username == login))
-    )
+    user = session.scalar(select(User).where((User.email == login.lower()) | (User.username == login)))
     if user is None:
         return None, None
     found, scopes = _by_token(session, secret, user.id)
@@ -81,8 +79,10 @@ def _basic(session: Session, value: str) -> tuple[User | None, str | None]:
 def _by_token(session: Session, token: str, user_id: int | None) -> tuple[User | None, str | None]:
     # The lookup is by digest in a unique index: equal digests are the only match, so no
     # timing signal about other tokens leaks from the comparison.
-    query = select(User, ApiToken.scopes).join(ApiToken, ApiToken.user_id == User.id).where(
-        ApiToken.digest == token_digest(token)
+    query = (
+        select(User, ApiToken.scopes)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.digest == token_digest(token))
     )
     if user_id is not None:
         query = query.where(User.id == user_id)

@@ -123,7 +123,9 @@ def user_list(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> Non
     with transaction(runtime.sessions) as session:
         for user in service.list_users(session):
             admin = principal_for(session, user).is_admin
-            table.add_row(user.account_id, user.email, user.display_name, "yes" if admin else "", "yes" if user.active else "no")
+            table.add_row(
+                user.account_id, user.email, user.display_name, "yes" if admin else "", "yes" if user.active else "no"
+            )
     Console().print(table)
 
 

@@ -37,9 +37,16 @@ def copy_page(session: Session, principal: Principal, source_id: int, data: Copy
             raise BadRequest(f"A page with this title already exists: {title}")
         target.version += 1
         target.title, target.title_key = title, key
-        session.add(ContentVersion(content_id=target.id, number=target.version, title=title,
-                                   body=body if body is not None else source_body,
-                                   author_id=principal.user_id, created_at=clock.now()))
+        session.add(
+            ContentVersion(
+                content_id=target.id,
+                number=target.version,
+                title=title,
+                body=body if body is not None else source_body,
+                author_id=principal.user_id,
+                created_at=clock.now(),
+            )
+        )
         if data.copyLabels:
             _copy_labels(session, source.id, target.id)
         session.flush()
@@ -128,15 +135,29 @@ def _clone(
         raise BadRequest(f"A page with this title already exists: {title}")
     now = clock.now()
     copy = Content(
-        type="page", status="current", title=title, title_key=key, space_id=space.id, parent_id=parent_id,
-        position=repo.next_position(session, parent_id, space.id), version=1, creator_id=principal.user_id,
+        type="page",
+        status="current",
+        title=title,
+        title_key=key,
+        space_id=space.id,
+        parent_id=parent_id,
+        position=repo.next_position(session, parent_id, space.id),
+        version=1,
+        creator_id=principal.user_id,
         created_at=now,
     )
     session.add(copy)
     session.flush()
-    session.add(ContentVersion(content_id=copy.id, number=1, title=title,
-                               body=body if body is not None else _body(session, source),
-                               author_id=principal.user_id, created_at=now))
+    session.add(
+        ContentVersion(
+            content_id=copy.id,
+            number=1,
+            title=title,
+            body=body if body is not None else _body(session, source),
+            author_id=principal.user_id,
+            created_at=now,
+        )
+    )
     tree.attach(session, copy.id, parent_id)
     if copy_labels:
         _copy_labels(session, source.id, copy.id)
@@ -153,8 +174,8 @@ def _body(session: Session, content: Content) -> str:
 
 def _copy_labels(session: Session, source_id: int, target_id: int) -> None:
     pairs = session.execute(
-        select(Label.prefix, Label.name).join(ContentLabel, ContentLabel.label_id == Label.id).where(
-            ContentLabel.content_id == source_id
-        )
+        select(Label.prefix, Label.name)
+        .join(ContentLabel, ContentLabel.label_id == Label.id)
+        .where(ContentLabel.content_id == source_id)
     ).all()
     labels.add_labels(session, target_id, [(p, n) for p, n in pairs])

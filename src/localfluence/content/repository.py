@@ -96,11 +96,7 @@ def children_of_many(
     """The first `limit + 1` visible children of each parent, in one query (a window per parent)."""
     if not parent_ids:
         return {}
-    rank = (
-        func.row_number()
-        .over(partition_by=Content.parent_id, order_by=(Content.position, Content.id))
-        .label("rank")
-    )
+    rank = func.row_number().over(partition_by=Content.parent_id, order_by=(Content.position, Content.id)).label("rank")
     inner = (
         select(Content.id, rank)
         .where(
@@ -267,8 +263,6 @@ def space_of(session: Session, content: Content) -> Space:
     space = session.get(Space, content.space_id)
     assert space is not None
     return space
-
-
 
 
 def list_space_content(

@@ -60,14 +60,37 @@ async def get_content(
 ) -> Response:
     paging = Paging.of(start, limit, default=25, maximum=200)
     rows = queries.list_content(
-        ctx.session, ctx.principal, type=type, space_key=spaceKey, title=title, statuses=status,
-        posting_day=postingDay, orderby=orderby, start=paging.start, limit=paging.limit,
+        ctx.session,
+        ctx.principal,
+        type=type,
+        space_key=spaceKey,
+        title=title,
+        statuses=status,
+        posting_day=postingDay,
+        orderby=orderby,
+        start=paging.start,
+        limit=paging.limit,
     )
     results = serialize_contents(ctx, rows[: paging.limit], expand)
-    query = {"type": type, "spaceKey": spaceKey, "title": title, "status": status, "postingDay": postingDay,
-             "orderby": orderby, "expand": expand.render() or None}
-    return ok(page_envelope(results, paging, has_more=len(rows) > paging.limit, path="/rest/api/content",
-                            query=query, links=ctx.links.top()))
+    query = {
+        "type": type,
+        "spaceKey": spaceKey,
+        "title": title,
+        "status": status,
+        "postingDay": postingDay,
+        "orderby": orderby,
+        "expand": expand.render() or None,
+    }
+    return ok(
+        page_envelope(
+            results,
+            paging,
+            has_more=len(rows) > paging.limit,
+            path="/rest/api/content",
+            query=query,
+            links=ctx.links.top(),
+        )
+    )
 
 
 @router.post("/content", operation_id="createContent")
@@ -130,8 +153,16 @@ async def get_content_versions(
     rows = repo.list_versions(ctx.session, content.id, start=paging.start, limit=paging.limit)
     users = load_users(ctx, (v.author_id for v in rows))
     results = [serialize_version(ctx, v, users) for v in rows[: paging.limit]]
-    return ok(page_envelope(results, paging, has_more=len(rows) > paging.limit,
-                            path=f"/rest/api/content/{content.id}/version", query={}, links=ctx.links.top()))
+    return ok(
+        page_envelope(
+            results,
+            paging,
+            has_more=len(rows) > paging.limit,
+            path=f"/rest/api/content/{content.id}/version",
+            query={},
+            links=ctx.links.top(),
+        )
+    )
 
 
 @router.post("/content/{id}/version", operation_id="restoreContentVersion")
@@ -185,18 +216,31 @@ async def get_content_children(
 
 @children_router.get("/content/{id}/child/{type}", operation_id="getContentChildrenByType")
 async def get_content_children_by_type(
-    id: str, type: str, ctx: Context, expand: ExpandParam,
-    parentVersion: Annotated[int | None, Query()] = None, start: Start = None, limit: Limit = None,
+    id: str,
+    type: str,
+    ctx: Context,
+    expand: ExpandParam,
+    parentVersion: Annotated[int | None, Query()] = None,
+    start: Start = None,
+    limit: Limit = None,
 ) -> Response:
     _check_child_type(type)
     content = repo.get_content(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
     paging = Paging.of(start, limit, default=25, maximum=200)
-    rows = repo.list_children(ctx.session, ctx.principal, content.id, types=(type,),
-                              start=paging.start, limit=paging.limit)
+    rows = repo.list_children(
+        ctx.session, ctx.principal, content.id, types=(type,), start=paging.start, limit=paging.limit
+    )
     results = serialize_contents(ctx, rows[: paging.limit], expand)
-    return ok(page_envelope(results, paging, has_more=len(rows) > paging.limit,
-                            path=f"/rest/api/content/{content.id}/child/{type}",
-                            query={"expand": expand.render() or None}, links=ctx.links.top()))
+    return ok(
+        page_envelope(
+            results,
+            paging,
+            has_more=len(rows) > paging.limit,
+            path=f"/rest/api/content/{content.id}/child/{type}",
+            query={"expand": expand.render() or None},
+            links=ctx.links.top(),
+        )
+    )
 
 
 @children_router.get("/content/{id}/descendant", operation_id="getContentDescendants")
@@ -210,8 +254,13 @@ async def get_content_descendants(id: str, ctx: Context, expand: ExpandParam) ->
 
 @children_router.get("/content/{id}/descendant/{type}", operation_id="getDescendantsOfType")
 async def get_descendants_of_type(
-    id: str, type: str, ctx: Context, expand: ExpandParam,
-    depth: Annotated[str, Query()] = "all", start: Start = None, limit: Limit = None,
+    id: str,
+    type: str,
+    ctx: Context,
+    expand: ExpandParam,
+    depth: Annotated[str, Query()] = "all",
+    start: Start = None,
+    limit: Limit = None,
 ) -> Response:
     _check_child_type(type)
     if depth not in ("all", "root") and not depth.isdigit():
@@ -219,13 +268,20 @@ async def get_descendants_of_type(
     content = repo.get_content(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
     paging = Paging.of(start, limit, default=25, maximum=200)
     max_depth = None if depth == "all" else (1 if depth == "root" else int(depth))
-    rows = repo.list_descendants(ctx.session, ctx.principal, content.id, types=(type,), depth=max_depth,
-                                 start=paging.start, limit=paging.limit)
+    rows = repo.list_descendants(
+        ctx.session, ctx.principal, content.id, types=(type,), depth=max_depth, start=paging.start, limit=paging.limit
+    )
     results = serialize_contents(ctx, rows[: paging.limit], expand)
-    return ok(page_envelope(results, paging, has_more=len(rows) > paging.limit,
-                            path=f"/rest/api/content/{content.id}/descendant/{type}",
-                            query={"depth": depth if depth != "all" else None, "expand": expand.render() or None},
-                            links=ctx.links.top()))
+    return ok(
+        page_envelope(
+            results,
+            paging,
+            has_more=len(rows) > paging.limit,
+            path=f"/rest/api/content/{content.id}/descendant/{type}",
+            query={"depth": depth if depth != "all" else None, "expand": expand.render() or None},
+            links=ctx.links.top(),
+        )
+    )
 
 
 @children_router.put("/content/{pageId}/move/{position}/{targetId}", operation_id="movePage")
@@ -248,8 +304,11 @@ async def copy_page_hierarchy(id: str, ctx: Context, body: CopyPageHierarchy) ->
 
     root, count = copying.copy_page_hierarchy(ctx.session, ctx.principal, _id(id), body)
     task = record_completed_task(
-        ctx.session, ctx.principal, "com.atlassian.confluence.pages.copy.hierarchy",
-        messages=[f"Copied {count} pages"], result={"rootContentId": str(root.id), "copiedPages": count},
+        ctx.session,
+        ctx.principal,
+        "com.atlassian.confluence.pages.copy.hierarchy",
+        messages=[f"Copied {count} pages"],
+        result={"rootContentId": str(root.id), "copiedPages": count},
     )
     return ok(task_reference(ctx, task), status=202)
 
@@ -287,8 +346,14 @@ async def movepage_action(
 ) -> Response:
     if targetId is None:
         raise BadRequest("targetId is required")
-    positions = {"above": "before", "below": "after", "append": "append", "before": "before", "after": "after",
-                 "topLevel": "append"}
+    positions = {
+        "above": "before",
+        "below": "after",
+        "append": "append",
+        "before": "before",
+        "after": "after",
+        "topLevel": "append",
+    }
     if position not in positions:
         raise BadRequest(f"Invalid position: {position}")
     page = service.move_page(ctx.session, ctx.principal, _id(pageId), positions[position], _id(targetId))

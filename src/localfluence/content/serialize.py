@@ -20,8 +20,20 @@ CONTENT_EXPANDERS: dict[str, Expander] = {}
 
 # The order Confluence lists them in _expandable.
 EXPANDABLE = (
-    "childTypes", "container", "metadata", "operations", "schedulePublishDate", "schedulePublishInfo",
-    "children", "restrictions", "history", "ancestors", "body", "version", "descendants", "space",
+    "childTypes",
+    "container",
+    "metadata",
+    "operations",
+    "schedulePublishDate",
+    "schedulePublishInfo",
+    "children",
+    "restrictions",
+    "history",
+    "ancestors",
+    "body",
+    "version",
+    "descendants",
+    "space",
 )
 CHILD_TYPES = ("attachment", "comment", "page")
 NESTED_LIMIT = 25
@@ -41,9 +53,7 @@ def serialize_content(ctx: Ctx, content: Content, expand: Expand, *, top: bool =
     return serialize_contents(ctx, [content], expand, top=top)[0]
 
 
-def serialize_contents(
-    ctx: Ctx, rows: Sequence[Content], expand: Expand, *, top: bool = False
-) -> list[dict[str, Any]]:
+def serialize_contents(ctx: Ctx, rows: Sequence[Content], expand: Expand, *, top: bool = False) -> list[dict[str, Any]]:
     if not rows:
         return []
     spaces = space_repo.spaces_by_id_unchecked(ctx.session, {r.space_id for r in rows})
@@ -59,9 +69,7 @@ def serialize_contents(
             if row.id in values:
                 item[name] = values[row.id]
         item["_expandable"] = {
-            name: _expandable_path(row, name, spaces[row.space_id])
-            for name in EXPANDABLE
-            if name not in item
+            name: _expandable_path(row, name, spaces[row.space_id]) for name in EXPANDABLE if name not in item
         }
         if top:
             item["_links"].update(ctx.links.top())
@@ -83,7 +91,8 @@ def _base(ctx: Ctx, row: Content, space: Space) -> dict[str, Any]:
 
 def _expandable_path(row: Content, name: str, space: Space) -> str:
     paths = {
-        "container": f"/rest/api/space/{space.key}" if row.parent_id is None or row.type in ("page", "blogpost")
+        "container": f"/rest/api/space/{space.key}"
+        if row.parent_id is None or row.type in ("page", "blogpost")
         else f"/rest/api/content/{row.parent_id}",
         "restrictions": f"/rest/api/content/{row.id}/restriction/byOperation",
         "history": f"/rest/api/content/{row.id}/history",
@@ -162,7 +171,9 @@ def serialize_version(
 def _version(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
     versions = repo.versions_of_many(ctx.session, [(r.id, r.version) for r in rows])
     users = load_users(ctx, (v.author_id for v in versions.values()))
-    return {r.id: serialize_version(ctx, versions[(r.id, r.version)], users) for r in rows if (r.id, r.version) in versions}
+    return {
+        r.id: serialize_version(ctx, versions[(r.id, r.version)], users) for r in rows if (r.id, r.version) in versions
+    }
 
 
 @expander("history")
@@ -209,8 +220,17 @@ def _history(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
 BodyConverter = Callable[[Ctx, Content, str], str]
 BODY_CONVERTERS: dict[str, BodyConverter] = {"storage": lambda _ctx, _content, storage: storage}
 BODY_REPRESENTATIONS = (
-    "editor", "view", "export_view", "styled_view", "dynamic", "storage", "editor2",
-    "anonymous_export_view", "atlas_doc_format", "wiki", "raw",
+    "editor",
+    "view",
+    "export_view",
+    "styled_view",
+    "dynamic",
+    "storage",
+    "editor2",
+    "anonymous_export_view",
+    "atlas_doc_format",
+    "wiki",
+    "raw",
 )
 
 
@@ -230,7 +250,12 @@ def _body(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
                 "value": convert(ctx, r, storage),
                 "representation": name,
                 "embeddedContent": [],
-                "_expandable": {"content": f"/rest/api/content/{r.id}", "embeddedContent": "", "webresource": "", "mediaToken": ""},
+                "_expandable": {
+                    "content": f"/rest/api/content/{r.id}",
+                    "embeddedContent": "",
+                    "webresource": "",
+                    "mediaToken": "",
+                },
             }
         item["_expandable"] = {n: "" for n in BODY_REPRESENTATIONS if n not in item}
         out[r.id] = item
@@ -267,12 +292,13 @@ def _child_listing(kind: str) -> Expander:
             item: dict[str, Any] = {}
             for child_type, found in per_type.items():
                 item[child_type] = content_array(
-                    ctx, found.get(r.id, []), sub.child(child_type), limit=NESTED_LIMIT,
+                    ctx,
+                    found.get(r.id, []),
+                    sub.child(child_type),
+                    limit=NESTED_LIMIT,
                     self_path=f"/rest/api/content/{r.id}/{kind}/{child_type}",
                 )
-            item["_expandable"] = {
-                t: f"/rest/api/content/{r.id}/{kind}/{t}" for t in CHILD_TYPES if t not in item
-            }
+            item["_expandable"] = {t: f"/rest/api/content/{r.id}/{kind}/{t}" for t in CHILD_TYPES if t not in item}
             item["_links"] = {"self": ctx.links.api(f"/rest/api/content/{r.id}/{kind}")}
             out[r.id] = item
         return out
@@ -314,7 +340,8 @@ def _metadata(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
             if name in sub:
                 item[name] = fn(ctx, r, sub.child(name))
         item["_expandable"] = {
-            k: "" for k in ("currentuser", "comments", "simple", "properties", "frontend", "labels", "likes")
+            k: ""
+            for k in ("currentuser", "comments", "simple", "properties", "frontend", "labels", "likes")
             if k not in item
         }
         out[r.id] = item

@@ -135,8 +135,13 @@ def create_content(session: Session, principal: Principal, data: ContentCreate, 
     _flush_unique(session, title)
     session.add(
         ContentVersion(
-            content_id=content.id, number=1, title=title, body=body, message="",
-            author_id=principal.user_id, created_at=now,
+            content_id=content.id,
+            number=1,
+            title=title,
+            body=body,
+            message="",
+            author_id=principal.user_id,
+            created_at=now,
         )
     )
     tree.attach(session, content.id, content.parent_id)
@@ -231,9 +236,7 @@ def update_content(
 def delete_content(session: Session, principal: Principal, content_id: int, status: str | None) -> None:
     """DELETE: current → trash; trashed with status=trashed → purge; drafts are purged."""
     content = repo.get_content(session, principal, content_id, ("current", "draft", "trashed", "archived"))
-    checks.require_space_permission(
-        session, principal, content.space_id, "delete", permission_target(content.type)
-    )
+    checks.require_space_permission(session, principal, content.space_id, "delete", permission_target(content.type))
     if status == "trashed" or content.status == "trashed":
         if content.status != "trashed":
             raise BadRequest("Only trashed content can be purged; trash it first")

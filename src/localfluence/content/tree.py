@@ -16,9 +16,7 @@ def attach(session: Session, content_id: int, parent_id: int | None) -> None:
     above = select(ContentAncestor.ancestor_id, literal(content_id), ContentAncestor.depth + 1).where(
         ContentAncestor.descendant_id == parent_id
     )
-    session.execute(
-        insert(ContentAncestor).from_select(["ancestor_id", "descendant_id", "depth"], above)
-    )
+    session.execute(insert(ContentAncestor).from_select(["ancestor_id", "descendant_id", "depth"], above))
 
 
 def move_subtree(session: Session, root_id: int, new_parent_id: int | None) -> None:

@@ -33,9 +33,7 @@ class Expand:
         for path in paths:
             names = [n for n in path.split(".")]
             if len(names) > MAX_DEPTH:
-                raise BadRequest(
-                    f"Maximum sub-expansions allowed is {MAX_DEPTH}, but found {len(names)} in: {path}"
-                )
+                raise BadRequest(f"Maximum sub-expansions allowed is {MAX_DEPTH}, but found {len(names)} in: {path}")
             node = root
             for name in names:
                 if not name:

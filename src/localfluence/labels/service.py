@@ -12,7 +12,7 @@ from localfluence.errors import BadRequest
 from localfluence.models import ContentLabel, Label
 
 PREFIXES = ("global", "my", "team")
-INVALID_CHARACTERS = set(':;,.?&[]()#^*@!')
+INVALID_CHARACTERS = set(":;,.?&[]()#^*@!")
 
 
 def normalise(prefix: str, name: str) -> list[tuple[str, str]]:
@@ -22,7 +22,9 @@ def normalise(prefix: str, name: str) -> list[tuple[str, str]]:
     out = []
     for part in name.split():
         if any(c in INVALID_CHARACTERS for c in part):
-            raise BadRequest(f"Label '{part}' contains an invalid character, one of: {''.join(sorted(INVALID_CHARACTERS))}")
+            raise BadRequest(
+                f"Label '{part}' contains an invalid character, one of: {''.join(sorted(INVALID_CHARACTERS))}"
+            )
         if len(part) > 255:
             raise BadRequest("A label name can be at most 255 characters long")
         out.append((prefix, part.lower()))

@@ -30,9 +30,7 @@ class Content(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("content.id", ondelete="CASCADE"), default=None)
     position: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    creator_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL"), default=None
-    )
+    creator_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), default=None)
     created_at: Mapped[datetime]
     # Blog posts are addressed by the day they were posted (yyyy-mm-dd).
     posting_day: Mapped[str | None] = mapped_column(String(10), default=None)
@@ -53,9 +51,7 @@ class ContentVersion(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     message: Mapped[str] = mapped_column(Text, default="")
     minor_edit: Mapped[bool] = mapped_column(Boolean, default=False)
-    author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL"), default=None
-    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), default=None)
     created_at: Mapped[datetime]
 
 
@@ -67,7 +63,5 @@ class ContentAncestor(Base):
     __table_args__ = (Index("ix_content_ancestor_descendant", "descendant_id", "depth"),)
 
     ancestor_id: Mapped[int] = mapped_column(ForeignKey("content.id", ondelete="CASCADE"), primary_key=True)
-    descendant_id: Mapped[int] = mapped_column(
-        ForeignKey("content.id", ondelete="CASCADE"), primary_key=True
-    )
+    descendant_id: Mapped[int] = mapped_column(ForeignKey("content.id", ondelete="CASCADE"), primary_key=True)
     depth: Mapped[int] = mapped_column(Integer)

@@ -23,7 +23,5 @@ class Space(Base):
     homepage_id: Mapped[int | None] = mapped_column(
         ForeignKey("content.id", ondelete="SET NULL", use_alter=True), default=None
     )
-    creator_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL"), default=None
-    )
+    creator_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), default=None)
     created_at: Mapped[datetime]

@@ -36,12 +36,8 @@ def ensure_default_groups(session: Session) -> dict[str, Group]:
     )
     if has_use is None:
         for permission in ("use", "createspace"):
-            session.add(
-                SitePermission(permission=permission, subject_type="group", group_id=groups[USERS_GROUP].id)
-            )
-        session.add(
-            SitePermission(permission="administer", subject_type="group", group_id=groups[ADMIN_GROUP].id)
-        )
+            session.add(SitePermission(permission=permission, subject_type="group", group_id=groups[USERS_GROUP].id))
+        session.add(SitePermission(permission="administer", subject_type="group", group_id=groups[ADMIN_GROUP].id))
     return groups
 
 

@@ -47,13 +47,27 @@ async def get_spaces(
     keys = [k for chunk in spaceKey or [] for k in chunk.split(",") if k]
     paging = Paging.of(start, limit, default=25, maximum=250)
     rows = repo.list_spaces(
-        ctx.session, ctx.principal, keys=keys, ids=spaceId or [], type=type, status=status,
-        start=paging.start, limit=paging.limit,
+        ctx.session,
+        ctx.principal,
+        keys=keys,
+        ids=spaceId or [],
+        type=type,
+        status=status,
+        start=paging.start,
+        limit=paging.limit,
     )
     results = serialize_spaces(ctx, rows[: paging.limit], expand)
     query = {"spaceKey": keys or None, "type": type, "status": status, "expand": expand.render() or None}
-    return ok(page_envelope(results, paging, has_more=len(rows) > paging.limit, path="/rest/api/space",
-                            query=query, links=ctx.links.top()))
+    return ok(
+        page_envelope(
+            results,
+            paging,
+            has_more=len(rows) > paging.limit,
+            path="/rest/api/space",
+            query=query,
+            links=ctx.links.top(),
+        )
+    )
 
 
 @router.post("/space", operation_id="createSpace")
@@ -90,8 +104,12 @@ async def delete_space(spaceKey: str, ctx: Context) -> Response:
 
 @router.get("/space/{spaceKey}/content", operation_id="getContentForSpace")
 async def get_content_for_space(
-    spaceKey: str, ctx: Context, expand: ExpandParam,
-    depth: Annotated[str, Query()] = "all", start: Start = None, limit: Limit = None,
+    spaceKey: str,
+    ctx: Context,
+    expand: ExpandParam,
+    depth: Annotated[str, Query()] = "all",
+    start: Start = None,
+    limit: Limit = None,
 ) -> Response:
     space, paging, root_only = _space_listing_args(ctx, spaceKey, depth, start, limit)
     out: dict[str, object] = {}
@@ -103,8 +121,13 @@ async def get_content_for_space(
 
 @router.get("/space/{spaceKey}/content/{type}", operation_id="getContentByTypeForSpace")
 async def get_content_by_type_for_space(
-    spaceKey: str, type: str, ctx: Context, expand: ExpandParam,
-    depth: Annotated[str, Query()] = "all", start: Start = None, limit: Limit = None,
+    spaceKey: str,
+    type: str,
+    ctx: Context,
+    expand: ExpandParam,
+    depth: Annotated[str, Query()] = "all",
+    start: Start = None,
+    limit: Limit = None,
 ) -> Response:
     if type not in CONTENT_TYPES_IN_SPACE:
         raise BadRequest(f"Invalid content type: {type}")
@@ -121,18 +144,25 @@ def _space_listing_args(ctx, key, depth, start, limit):  # type: ignore[no-untyp
 
 def _space_content(ctx, space, content_type, paging, root_only, expand, *, top):  # type: ignore[no-untyped-def]
     rows = content_repo.list_space_content(
-        ctx.session, ctx.principal, space.id, content_type, root_only=root_only,
-        start=paging.start, limit=paging.limit,
+        ctx.session,
+        ctx.principal,
+        space.id,
+        content_type,
+        root_only=root_only,
+        start=paging.start,
+        limit=paging.limit,
     )
     results = serialize_contents(ctx, rows[: paging.limit], expand)
     links = ctx.links.top() if top else {"base": ctx.links.base, "context": ctx.links.context}
     envelope = page_envelope(
-        results, paging, has_more=len(rows) > paging.limit,
+        results,
+        paging,
+        has_more=len(rows) > paging.limit,
         path=f"/rest/api/space/{space.key}/content/{content_type}",
-        query={"depth": "root" if root_only else None, "expand": expand.render() or None}, links=links,
+        query={"depth": "root" if root_only else None, "expand": expand.render() or None},
+        links=links,
     )
     if not top:
         envelope["_links"].pop("base")
         envelope["_links"].pop("context")
     return envelope
-

@@ -13,8 +13,17 @@ from localfluence.models import Space
 SpaceExpander = Callable[[Ctx, Sequence[Space], Expand], dict[int, Any]]
 SPACE_EXPANDERS: dict[str, SpaceExpander] = {}
 EXPANDABLE = (
-    "settings", "metadata", "operations", "lookAndFeel", "identifiers", "permissions", "icon",
-    "description", "theme", "history", "homepage",
+    "settings",
+    "metadata",
+    "operations",
+    "lookAndFeel",
+    "identifiers",
+    "permissions",
+    "icon",
+    "description",
+    "theme",
+    "history",
+    "homepage",
 )
 DEFAULT_ICON = {"path": "/images/logo/default-space-logo-256.png", "width": 48, "height": 48, "isDefault": True}
 
@@ -93,10 +102,14 @@ def _homepage(ctx: Ctx, spaces: Sequence[Space], sub: Expand) -> dict[int, Any]:
     from localfluence.content.serialize import serialize_contents
 
     ids = [s.homepage_id for s in spaces if s.homepage_id]
-    visible = {
-        c.id: c
-        for c in ctx.session.scalars(content_repo.visible(ctx.principal).where(content_repo.Content.id.in_(ids)))
-    } if ids else {}
+    visible = (
+        {
+            c.id: c
+            for c in ctx.session.scalars(content_repo.visible(ctx.principal).where(content_repo.Content.id.in_(ids)))
+        }
+        if ids
+        else {}
+    )
     ordered = list(visible.values())
     serialized = dict(zip((c.id for c in ordered), serialize_contents(ctx, ordered, sub), strict=True))
     return {s.id: serialized[s.homepage_id] for s in spaces if s.homepage_id in serialized}
@@ -106,8 +119,16 @@ def _homepage(ctx: Ctx, spaces: Sequence[Space], sub: Expand) -> dict[int, Any]:
 def _operations(ctx: Ctx, spaces: Sequence[Space], sub: Expand) -> dict[int, Any]:
     from localfluence.access.checks import has_space_permission
 
-    pairs = [("read", "space"), ("create", "page"), ("create", "blogpost"), ("create", "comment"),
-             ("create", "attachment"), ("delete", "page"), ("administer", "space"), ("export", "space")]
+    pairs = [
+        ("read", "space"),
+        ("create", "page"),
+        ("create", "blogpost"),
+        ("create", "comment"),
+        ("create", "attachment"),
+        ("delete", "page"),
+        ("administer", "space"),
+        ("export", "space"),
+    ]
     return {
         s.id: [
             {"operation": op, "targetType": target}
@@ -125,6 +146,9 @@ def _history(ctx: Ctx, spaces: Sequence[Space], sub: Expand) -> dict[int, Any]:
 
     users = load_users(ctx, (s.creator_id for s in spaces))
     return {
-        s.id: {"createdDate": iso(s.created_at), "createdBy": serialize_user(ctx, users.get(s.creator_id) if s.creator_id else None)}
+        s.id: {
+            "createdDate": iso(s.created_at),
+            "createdBy": serialize_user(ctx, users.get(s.creator_id) if s.creator_id else None),
+        }
         for s in spaces
     }

@@ -21,17 +21,31 @@ from localfluence.spaces.schemas import SpaceCreate, SpaceUpdate
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9]{1,255}$")
 # Everything a space administrator holds, granted to the creator of a new space.
 ALL_PERMISSIONS = (
-    ("read", "space"), ("administer", "space"), ("export", "space"), ("restrict_content", "space"),
-    ("create", "page"), ("delete", "page"), ("archive", "page"),
-    ("create", "blogpost"), ("delete", "blogpost"),
-    ("create", "comment"), ("delete", "comment"),
-    ("create", "attachment"), ("delete", "attachment"),
+    ("read", "space"),
+    ("administer", "space"),
+    ("export", "space"),
+    ("restrict_content", "space"),
+    ("create", "page"),
+    ("delete", "page"),
+    ("archive", "page"),
+    ("create", "blogpost"),
+    ("delete", "blogpost"),
+    ("create", "comment"),
+    ("delete", "comment"),
+    ("create", "attachment"),
+    ("delete", "attachment"),
     ("delete", "space"),
 )
 # What confluence-users get in a new (non-private) space: Confluence's default space permissions.
 DEFAULT_MEMBER_PERMISSIONS = (
-    ("read", "space"), ("create", "page"), ("create", "blogpost"), ("create", "comment"),
-    ("create", "attachment"), ("delete", "comment"), ("delete", "attachment"), ("export", "space"),
+    ("read", "space"),
+    ("create", "page"),
+    ("create", "blogpost"),
+    ("create", "comment"),
+    ("create", "attachment"),
+    ("delete", "comment"),
+    ("delete", "attachment"),
+    ("export", "space"),
     ("archive", "page"),
 )
 
@@ -132,7 +146,9 @@ def delete_space(session: Session, principal: Principal, key: str) -> Space:
     return space
 
 
-def _grant(space_id: int, operation: str, target: str, *, user_id: int | None = None, group_id: str | None = None) -> SpacePermission:
+def _grant(
+    space_id: int, operation: str, target: str, *, user_id: int | None = None, group_id: str | None = None
+) -> SpacePermission:
     return SpacePermission(
         space_id=space_id,
         operation=operation,

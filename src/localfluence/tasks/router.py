@@ -26,7 +26,11 @@ async def get_tasks(
     results = [task_status(ctx, t) for t in rows[: paging.limit]]
     return ok(
         page_envelope(
-            results, paging, has_more=len(rows) > paging.limit, path="/rest/api/longtask", query={},
+            results,
+            paging,
+            has_more=len(rows) > paging.limit,
+            path="/rest/api/longtask",
+            query={},
             links=ctx.links.top(),
         )
     )
