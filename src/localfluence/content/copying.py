@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from localfluence.access import checks
 from localfluence.access.principal import Principal
+from localfluence.changes import content_changed
 from localfluence.content import repository as repo
 from localfluence.content import service, tree
 from localfluence.content.schemas import CopyPage, CopyPageHierarchy
@@ -49,7 +50,7 @@ def copy_page(session: Session, principal: Principal, source_id: int, data: Copy
         )
         if data.copyLabels:
             _copy_labels(session, source.id, target.id)
-        session.flush()
+        content_changed(session, [target.id])
         return target
     if destination.type == "space":
         space = space_repo.get_space(session, principal, destination.value)
@@ -161,7 +162,7 @@ def _clone(
     tree.attach(session, copy.id, parent_id)
     if copy_labels:
         _copy_labels(session, source.id, copy.id)
-    session.flush()
+    content_changed(session, [copy.id])
     return copy
 
 

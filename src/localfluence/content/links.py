@@ -27,7 +27,8 @@ def webui(content: Content, space_key: str) -> str:
     if content.type == "comment":
         return f"/spaces/{space_key}/pages/{content.parent_id}?focusedCommentId={content.id}"
     if content.type == "attachment":
-        return f"/pages/viewpageattachments.action?pageId={content.parent_id}&preview=/{content.parent_id}/{content.id}/{quote_plus(content.title)}"
+        preview = f"/{content.parent_id}/{content.id}/{quote_plus(content.title)}"
+        return f"/pages/viewpageattachments.action?pageId={content.parent_id}&preview={preview}"
     return f"/spaces/{space_key}/pages/{content.id}/{slug(content.title)}"
 
 

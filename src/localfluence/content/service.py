@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from localfluence.access import checks
 from localfluence.access.principal import Principal
+from localfluence.changes import content_changed
 from localfluence.content import repository as repo
 from localfluence.content import tree
 from localfluence.content.schemas import ContentCreate, ContentUpdate, MetadataIn
@@ -146,7 +147,7 @@ def create_content(session: Session, principal: Principal, data: ContentCreate, 
     )
     tree.attach(session, content.id, content.parent_id)
     _apply_metadata(session, content.id, data.metadata, replace=False)
-    session.flush()
+    content_changed(session, [content.id])
     return content
 
 
@@ -230,6 +231,7 @@ def update_content(
     content.previous_status = None
     _apply_metadata(session, content.id, data.metadata, replace=True)
     _flush_unique(session, title)
+    content_changed(session, repo.subtree_ids(session, content.id))
     return content
 
 
@@ -251,26 +253,27 @@ def delete_content(session: Session, principal: Principal, content_id: int, stat
 
 
 def trash(session: Session, content: Content) -> None:
-    # Trashing a page hands its children to its parent, as Confluence does.
-    for child in session.scalars(
-        select(Content).where(Content.parent_id == content.id, Content.type.in_(("page", "blogpost")))
-    ):
-        tree.move_subtree(session, child.id, content.parent_id)
-        child.parent_id = content.parent_id
+    _hand_children_to_parent(session, content)
     content.previous_status = content.status
     content.status = "trashed"
-    session.flush()
+    content_changed(session, repo.subtree_ids(session, content.id))
 
 
 def purge(session: Session, content: Content) -> None:
+    _hand_children_to_parent(session, content)
+    gone = repo.subtree_ids(session, content.id)
+    session.execute(update(Space).where(Space.homepage_id == content.id).values(homepage_id=None))
+    session.delete(content)
+    content_changed(session, gone)
+
+
+def _hand_children_to_parent(session: Session, content: Content) -> None:
+    # Trashing or purging a page hands its child pages to its parent, as Confluence does.
     for child in session.scalars(
         select(Content).where(Content.parent_id == content.id, Content.type.in_(("page", "blogpost")))
     ):
         tree.move_subtree(session, child.id, content.parent_id)
         child.parent_id = content.parent_id
-    session.execute(update(Space).where(Space.homepage_id == content.id).values(homepage_id=None))
-    session.delete(content)
-    session.flush()
 
 
 def trash_tree(session: Session, principal: Principal, content_id: int) -> int:
@@ -284,7 +287,7 @@ def trash_tree(session: Session, principal: Principal, content_id: int) -> int:
     for row in rows:
         row.previous_status = row.status
         row.status = "trashed"
-    session.flush()
+    content_changed(session, ids)
     return len(rows)
 
 
@@ -312,8 +315,13 @@ def move_page(session: Session, principal: Principal, page_id: int, position: st
         page.parent_id = new_parent_id
     if position == "append":
         page.position = repo.next_position(session, new_parent_id, page.space_id)
-        session.flush()
-        return page
+    else:
+        _place_beside(session, page, target, new_parent_id, position)
+    content_changed(session, repo.subtree_ids(session, page.id))
+    return page
+
+
+def _place_beside(session: Session, page: Content, target: Content, parent_id: int | None, position: str) -> None:
     siblings = [
         c
         for c in session.scalars(
@@ -321,7 +329,7 @@ def move_page(session: Session, principal: Principal, page_id: int, position: st
             .where(
                 Content.space_id == target.space_id,
                 Content.type == "page",
-                Content.parent_id == new_parent_id if new_parent_id is not None else Content.parent_id.is_(None),
+                Content.parent_id == parent_id if parent_id is not None else Content.parent_id.is_(None),
                 Content.id != page.id,
             )
             .order_by(Content.position, Content.id)
@@ -331,8 +339,6 @@ def move_page(session: Session, principal: Principal, page_id: int, position: st
     siblings.insert(index if position == "before" else index + 1, page)
     for i, sibling in enumerate(siblings):
         sibling.position = i
-    session.flush()
-    return page
 
 
 def _move_to_space(session: Session, principal: Principal, page: Content, space_id: int) -> None:
@@ -372,7 +378,7 @@ def restore_version(
         created_at=clock.now(),
     )
     session.add(version)
-    session.flush()
+    content_changed(session, [content.id])
     return version
 
 
@@ -399,7 +405,7 @@ def archive_pages(session: Session, principal: Principal, ids: Sequence[int]) ->
     for page in pages:
         page.previous_status = page.status
         page.status = "archived"
-    session.flush()
+    content_changed(session, [p.id for p in pages])
     return len(pages)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from localfluence.access import checks
 from localfluence.access.principal import Principal
 from localfluence.auth.credentials import USERS_GROUP
+from localfluence.changes import content_changed
 from localfluence.content import tree
 from localfluence.errors import BadRequest
 from localfluence.kit.clock import clock
@@ -101,7 +102,7 @@ def create_space(session: Session, principal: Principal, data: SpaceCreate, *, p
     )
     tree.attach(session, homepage.id, None)
     space.homepage_id = homepage.id
-    session.flush()
+    content_changed(session, [homepage.id])
     return space
 
 
@@ -140,9 +141,10 @@ def delete_space(session: Session, principal: Principal, key: str) -> Space:
     # two foreign keys between space and content never block each other.
     space.homepage_id = None
     session.flush()
+    gone = list(session.scalars(select(Content.id).where(Content.space_id == space.id)))
     session.execute(delete(Content).where(Content.space_id == space.id))
     session.delete(space)
-    session.flush()
+    content_changed(session, gone)
     return space
 
 
