@@ -40,6 +40,10 @@ def _prepared(settings: Settings):  # type: ignore[no-untyped-def]
 
     runtime = Runtime.build(settings)
     token = prepare_database(runtime)
+    if token:
+        console.print(
+            f"Created the admin user {settings.admin_email}; its API token is in {settings.data_dir / 'admin-token'}"
+        )
     return runtime, token
 
 
