@@ -1,0 +1,309 @@
+"""The benchmark command: seed, start localfluence and a bare baseline, drive bounded load with wrk
+over loopback, print one table and write JSON results.
+
+    .venv/bin/python -m bench.run                       # SQLite, 10k pages
+    .venv/bin/python -m bench.run --pages 100000
+    scripts/pg-throwaway run -- .venv/bin/python -m bench.run --db postgresql
+
+Ratios compare each scenario with the baseline variant of the same shape, measured in this run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+import psutil
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+ADMIN_EMAIL = "admin@example.com"
+ADMIN_TOKEN = "bench-admin-token"
+console = Console()
+
+
+@dataclass
+class Result:
+    scenario: str
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    cpu_us_per_request: float
+    errors: int
+    baseline: str = ""
+    ratio: float | None = None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_ready(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def cpu_seconds(proc: psutil.Process) -> float:
+    total = 0.0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+WRK_DONE = """
+done = function(summary, latency, requests)
+  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"p50":%d,"p99":%d,"status":%d,"connect":%d,"read":%d,"timeout":%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    summary.errors.status, summary.errors.connect, summary.errors.read, summary.errors.timeout))
+end
+"""
+
+
+def lua_paths(paths: list[str]) -> str:
+    items = ",".join(json.dumps(p) for p in paths)
+    return f"""
+local paths = {{{items}}}
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n % #paths) + 1])
+end
+"""
+
+
+def lua_create(space_key: str, parent_id: int) -> str:
+    return f"""
+local nthreads = 0
+local counter = 0
+setup = function(thread) nthreads = nthreads + 1; thread:set("tid", nthreads) end
+request = function()
+  counter = counter + 1
+  local body = '{{"type":"page","space":{{"key":"{space_key}"}},"ancestors":[{{"id":"{parent_id}"}}],' ..
+    '"title":"bench ' .. tostring(tid) .. '-' .. tostring(counter) .. '-' .. tostring(math.random(1e9)) .. '",' ..
+    '"body":{{"storage":{{"value":"<p>Created by the benchmark</p>","representation":"storage"}}}}}}'
+  return wrk.format("POST", "/wiki/rest/api/content", {{["Content-Type"]="application/json"}}, body)
+end
+"""
+
+
+def lua_update(ids_by_thread: list[list[int]]) -> str:
+    tables = ",".join("{" + ",".join(str(i) for i in ids) + "}" for ids in ids_by_thread)
+    return f"""
+local pools = {{{tables}}}
+local nthreads = 0
+setup = function(thread) nthreads = nthreads + 1; thread:set("tid", nthreads) end
+local n = 0
+local versions = {{}}
+request = function()
+  local pool = pools[tid]
+  n = n + 1
+  local id = pool[(n % #pool) + 1]
+  local v = (versions[id] or 1) + 1
+  versions[id] = v
+  local body = '{{"type":"page","title":"bench update ' .. id .. '","version":{{"number":' .. v .. '}},' ..
+    '"body":{{"storage":{{"value":"<p>Updated ' .. v .. '</p>","representation":"storage"}}}}}}'
+  return wrk.format("PUT", "/wiki/rest/api/content/" .. id, {{["Content-Type"]="application/json"}}, body)
+end
+"""
+
+
+def lua_post(path: str) -> str:
+    return f"""
+request = function()
+  return wrk.format("POST", "{path}", {{["Content-Type"]="application/json"}}, "{{}}")
+end
+"""
+
+
+def run_wrk(base: str, script: str, *, auth: bool, connections: int, duration: int, threads: int,
+            proc: psutil.Process) -> tuple[dict, float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(script + WRK_DONE)
+        path = fh.name
+    args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s", path]
+    if auth:
+        token = base64.b64encode(f"{ADMIN_EMAIL}:{ADMIN_TOKEN}".encode()).decode()
+        args += ["-H", f"Authorization: Basic {token}"]
+    before = cpu_seconds(proc)
+    out = subprocess.run([*args, base], capture_output=True, text=True, timeout=duration + 60)
+    cpu = cpu_seconds(proc) - before
+    os.unlink(path)
+    if os.environ.get("BENCH_DEBUG"):
+        console.print(out.stdout, out.stderr)
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("WRKJSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk failed: {out.stdout}\n{out.stderr}")
+    return json.loads(line[len("WRKJSON "):]), cpu
+
+
+def summarize(name: str, stats: dict, cpu: float) -> Result:
+    seconds = stats["duration_us"] / 1e6
+    n = max(stats["requests"], 1)
+    return Result(
+        scenario=name,
+        requests_per_s=round(stats["requests"] / seconds, 1),
+        p50_ms=round(stats["p50"] / 1000, 2),
+        p99_ms=round(stats["p99"] / 1000, 2),
+        cpu_us_per_request=round(cpu / n * 1e6, 1),
+        errors=stats["status"] + stats["connect"] + stats["read"] + stats["timeout"],
+    )
+
+
+def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(cmd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--database-url", default=os.environ.get("LOCALFLUENCE_TEST_DATABASE_URL", ""))
+    parser.add_argument("--pages", type=int, default=10_000)
+    parser.add_argument("--spaces", type=int, default=0, help="default: pages / 1000, at least 10")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per scenario (capped at 60)")
+    parser.add_argument("--connections", type=int, default=64, help="capped at 256")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--scenarios", default="", help="comma-separated subset")
+    args = parser.parse_args()
+    duration = max(1, min(args.duration, 60))
+    connections = max(1, min(args.connections, 256))
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install wrk")
+
+    data_dir = Path(tempfile.mkdtemp(prefix="localfluence-bench-"))
+    if args.db == "postgresql":
+        if not args.database_url:
+            sys.exit("--db postgresql needs --database-url or LOCALFLUENCE_TEST_DATABASE_URL (scripts/pg-throwaway)")
+        database_url = args.database_url
+    else:
+        database_url = f"sqlite:///{data_dir / 'bench.db'}"
+
+    # Seed through the app's own code, in this process, before any server starts.
+    os.environ.update(LOCALFLUENCE_ADMIN_TOKEN=ADMIN_TOKEN, LOCALFLUENCE_ADMIN_EMAIL=ADMIN_EMAIL)
+    sys.path.insert(0, str(ROOT / "src"))
+    from bench.dataset import seed
+    from localfluence.app import create_app
+    from localfluence.config import Settings
+
+    if args.db == "postgresql":
+        from tests.server import fresh_postgres_database
+
+        database_url = fresh_postgres_database(database_url, "localfluence_bench")
+    settings = Settings(data_dir=data_dir, database_url=database_url)
+    app = create_app(settings)
+    spaces = args.spaces or max(10, args.pages // 1000)
+    started = time.monotonic()
+    data = seed(app.state.runtime.sessions, pages=args.pages, spaces=spaces)
+    seed_seconds = time.monotonic() - started
+    app.state.runtime.engine.dispose()
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + str(ROOT),
+           "LOCALFLUENCE_DATA_DIR": str(data_dir), "LOCALFLUENCE_DATABASE_URL": database_url,
+           "BASELINE_DATABASE_URL": database_url}
+    lf_port, base_port = free_port(), free_port()
+    lf = start([sys.executable, "-m", "localfluence", "serve", "--port", str(lf_port), "--workers", str(args.workers)],
+               env, data_dir / "server.log")
+    bare = start([sys.executable, "-m", "uvicorn", "bench.baseline:app", "--port", str(base_port), "--log-level",
+                  "warning", "--no-access-log"], env, data_dir / "baseline.log")
+    results: list[Result] = []
+    try:
+        lf_url, base_url = f"http://127.0.0.1:{lf_port}", f"http://127.0.0.1:{base_port}"
+        wait_ready(lf_url + "/status")
+        wait_ready(base_url + f"/row/{data.page_ids[0]}")
+        lf_proc, base_proc = psutil.Process(lf.pid), psutil.Process(bare.pid)
+        rng = random.Random(7)
+        sample = rng.sample(data.page_ids, min(5000, len(data.page_ids)))
+        wanted = {s for s in args.scenarios.split(",") if s}
+
+        def run(name: str, base: str, script: str, proc: psutil.Process, auth: bool, baseline: str = "") -> None:
+            if wanted and name not in wanted and not name.startswith("baseline"):
+                return
+            console.print(f"[dim]running {name}…[/dim]")
+            stats, cpu = run_wrk(base, script, auth=auth, connections=connections, duration=duration,
+                                 threads=2, proc=proc)
+            result = summarize(name, stats, cpu)
+            result.baseline = baseline
+            results.append(result)
+
+        run("baseline: row read", base_url, lua_paths([f"/row/{i}" for i in sample]), base_proc, False)
+        run("baseline: 25-row page", base_url, lua_paths([f"/rows/{i}" for i in sample]), base_proc, False)
+        run("baseline: insert", base_url, lua_post("/insert"), base_proc, False)
+        run("get content by id", lf_url,
+            lua_paths([f"/wiki/rest/api/content/{i}?expand=body.storage,version,space" for i in sample]),
+            lf_proc, True, "baseline: row read")
+        run("list content by space", lf_url,
+            lua_paths([f"/wiki/rest/api/content?spaceKey={k}&limit=25&expand=version&start={s}"
+                       for k in data.space_keys for s in (0, 25, 50)]),
+            lf_proc, True, "baseline: 25-row page")
+        run("children of a 1000-child page", lf_url,
+            lua_paths([f"/wiki/rest/api/content/{data.wide_parent_id}/child/page?limit=25&start={s}"
+                       for s in range(0, 1000, 25)]),
+            lf_proc, True, "baseline: 25-row page")
+        run("create page", lf_url, lua_create(data.wide_space_key, data.wide_parent_id), lf_proc, True,
+            "baseline: insert")
+        update_pool = data.page_ids[1000:3000] if len(data.page_ids) >= 3000 else data.page_ids
+        run("update page", lf_url, lua_update([update_pool[0::2], update_pool[1::2]]), lf_proc, True,
+            "baseline: insert")
+        rss = sum(p.memory_info().rss for p in [lf_proc, *lf_proc.children(recursive=True)])
+    finally:
+        stop(lf)
+        stop(bare)
+    by_name = {r.scenario: r for r in results}
+    for r in results:
+        if r.baseline and r.baseline in by_name:
+            r.ratio = round(r.requests_per_s / by_name[r.baseline].requests_per_s, 2)
+    table = Table(title=f"localfluence bench — {args.db}, {args.pages} pages, {connections} connections, "
+                        f"{args.workers} worker(s), {duration}s each (seeded in {seed_seconds:.0f}s)")
+    for col in ("scenario", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "errors", "ratio"):
+        table.add_column(col, justify="left" if col == "scenario" else "right")
+    for r in results:
+        table.add_row(r.scenario, f"{r.requests_per_s:,.0f}", f"{r.p50_ms}", f"{r.p99_ms}",
+                      f"{r.cpu_us_per_request:,.0f}", str(r.errors), "" if r.ratio is None else f"{r.ratio:.2f}")
+    console.print(table)
+    console.print(f"server RSS after the run: {rss / 2**20:.0f} MB")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"run-{args.db}-{args.pages}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps({"db": args.db, "pages": args.pages, "connections": connections,
+                               "workers": args.workers, "duration": duration, "server_rss_bytes": rss,
+                               "results": [asdict(r) for r in results]}, indent=2))
+    console.print(f"results written to {out}")
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
