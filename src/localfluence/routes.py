@@ -11,6 +11,7 @@ API_PREFIXES = ("/wiki/rest/api", "/rest/api")
 
 
 def api_routers() -> list[APIRouter]:
+    from localfluence.analytics.router import router as analytics
     from localfluence.comments.router import router as comments
     from localfluence.content.router import children_router
     from localfluence.content.router import router as content
@@ -21,8 +22,11 @@ def api_routers() -> list[APIRouter]:
     from localfluence.properties.router import content_router as content_properties
     from localfluence.properties.router import space_router as space_properties
     from localfluence.properties.router import user_router as user_properties
+    from localfluence.relations.router import router as relations
     from localfluence.spaces.router import router as spaces
+    from localfluence.states.router import router as states
     from localfluence.tasks.router import router as tasks
+    from localfluence.watches.router import router as watches
 
     return [
         spaces,
@@ -38,6 +42,10 @@ def api_routers() -> list[APIRouter]:
         content_properties,
         space_properties,
         user_properties,
+        watches,
+        relations,
+        analytics,
+        states,
     ]
 
 
