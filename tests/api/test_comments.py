@@ -139,3 +139,33 @@ def test_bad_input_and_visibility(admin: Person, bob: Person, space: dict, anony
     comment(admin, hidden["id"], "Secret")
     assert bob.api.get(f"/content/{hidden['id']}/child/comment").status_code == 404
     assert anonymous.get(f"/content/{hidden['id']}/child/comment").status_code == 404
+
+
+def test_resolving_an_inline_comment(admin: Person, space: dict) -> None:
+    page = _page(admin, space["key"])
+    inline = comment(
+        admin, page["id"], "Typo here", extensions={"location": "inline", "inlineProperties": {"markerRef": "m1"}}
+    )
+
+    def update(number: int, resolution: object) -> httpx.Response:
+        return admin.api.put(
+            f"/content/{inline['id']}",
+            json={
+                "version": {"number": number},
+                "type": "comment",
+                "title": "",
+                "extensions": {"resolution": resolution},
+            },
+        )
+
+    assert update(2, {"status": "closed"}).status_code == 400
+    assert admin.api.get(f"/content/{inline['id']}").json()["version"]["number"] == 1
+    assert update(2, {"status": "resolved"}).status_code == 200
+    resolved = admin.api.get(
+        f"/content/{page['id']}/child/comment", params={"location": "resolved", "expand": "extensions.resolution"}
+    ).json()
+    assert [c["id"] for c in resolved["results"]] == [inline["id"]]
+    resolution = resolved["results"][0]["extensions"]["resolution"]
+    assert resolution["status"] == "resolved" and resolution["lastModifier"]["accountId"] == admin.account_id
+    assert update(3, "reopened").status_code == 200
+    assert admin.api.get(f"/content/{page['id']}/child/comment", params={"location": "resolved"}).json()["size"] == 0

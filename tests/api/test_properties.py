@@ -238,3 +238,40 @@ def test_user_properties(admin: Person, alice: Person, bob: Person, anonymous: h
     assert admin.api.get(f"{base}/k0").json()["value"] == {"i": 0}
     assert anonymous.get(base).status_code == 401
     assert alice.api.get("/user/557058:no-such-user/property").status_code == 404
+
+
+def test_concurrent_updates_one_wins(admin: Person, space: dict) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    page = create_page(admin, space["key"])
+    path = f"/content/{page['id']}/property/race"
+    admin.api.post(f"/content/{page['id']}/property", json={"key": "race", "value": "start"})
+
+    def attempt(i: int) -> tuple[int, int]:
+        response = admin.api.put(path, json={"value": f"writer {i}", "version": {"number": 2}})
+        return i, response.status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(attempt, range(6)))
+    winners = [i for i, status in outcomes if status == 200]
+    assert len(winners) == 1, outcomes
+    assert sorted(status for _, status in outcomes) == [200] + [409] * 5
+    final = admin.api.get(path).json()
+    assert final["version"]["number"] == 2 and final["value"] == f"writer {winners[0]}"
+
+
+def test_purged_content_takes_its_properties_along(server: RunningServer, admin: Person, space: dict) -> None:
+    from sqlalchemy import func, select
+
+    from localfluence.db.session import transaction
+    from localfluence.models import ContentProperty
+
+    page = create_page(admin, space["key"])
+    admin.api.post(f"/content/{page['id']}/property", json={"key": "k", "value": 1})
+    admin.api.delete(f"/content/{page['id']}")
+    assert admin.api.get(f"/content/{page['id']}/property/k").status_code == 404
+    admin.api.delete(f"/content/{page['id']}", params={"status": "trashed"})
+    assert admin.api.get(f"/content/{page['id']}/property").status_code == 404
+    with transaction(server.runtime.sessions) as session:
+        left = session.scalar(select(func.count()).where(ContentProperty.content_id == int(page["id"])))
+    assert left == 0

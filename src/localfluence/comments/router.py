@@ -13,7 +13,7 @@ from localfluence.comments import service
 from localfluence.content import queries
 from localfluence.content import repository as content_repo
 from localfluence.content.serialize import serialize_contents
-from localfluence.content.service import CREATE_HOOKS, parse_content_id
+from localfluence.content.service import CREATE_HOOKS, UPDATE_HOOKS, parse_content_id
 from localfluence.errors import BadRequest
 from localfluence.kit.paging import Paging, page_envelope
 
@@ -67,3 +67,5 @@ async def get_content_comments(
 
 if service.placement_on_create not in CREATE_HOOKS:
     CREATE_HOOKS.append(service.placement_on_create)
+if service.resolution_on_update not in UPDATE_HOOKS:
+    UPDATE_HOOKS.append(service.resolution_on_update)

@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 
 from localfluence.access.principal import Principal
 from localfluence.access.visibility import content_is_visible
-from localfluence.content.schemas import ContentCreate
+from localfluence.content.schemas import ContentCreate, ContentUpdate
 from localfluence.errors import BadRequest
+from localfluence.kit.clock import clock
 from localfluence.models import CommentPlacement, Content, ContentAncestor
 
 LOCATIONS = ("inline", "footer", "resolved")
+RESOLUTIONS = ("open", "reopened", "resolved", "dangling")
 MAX_INLINE_PROPERTIES = 32 * 1024
 
 
@@ -96,3 +98,21 @@ def list_comments(
         query = query.where(or_(*clauses))
     query = query.order_by(Content.created_at, Content.id)
     return list(session.scalars(query.offset(start).limit(limit + 1)))
+
+
+def resolution_on_update(session: Session, principal: Principal, content: Content, data: ContentUpdate) -> None:
+    """Update hook: PUT /content/{commentId} with extensions.resolution resolves or reopens."""
+    if content.type != "comment" or not data.extensions or "resolution" not in data.extensions:
+        return
+    raw = data.extensions["resolution"]
+    status = raw.get("status") if isinstance(raw, dict) else raw
+    if status not in RESOLUTIONS:
+        raise BadRequest(f"Invalid comment resolution: {status}; use one of {', '.join(RESOLUTIONS)}")
+    placement = session.get(CommentPlacement, content.id)
+    if placement is None:
+        placement = CommentPlacement(content_id=content.id, location="footer", inline_properties="{}")
+        session.add(placement)
+    placement.resolution = status
+    placement.resolved_by_id = principal.user_id
+    placement.resolved_at = clock.now()
+    session.flush()

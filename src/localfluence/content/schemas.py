@@ -72,6 +72,8 @@ class ContentUpdate(Body):
     ancestors: list[ContentRef] | None = None
     body: dict[str, BodyValue] | None = None
     metadata: MetadataIn | None = None
+    # Comments: {"resolution": {"status": "resolved"}}.
+    extensions: dict[str, Any] | None = None
 
 
 class VersionRestoreParams(Body):

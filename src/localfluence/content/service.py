@@ -27,6 +27,8 @@ from localfluence.spaces import repository as space_repo
 # that own what rides along in it (comment placement, metadata.properties) register here.
 CreateHook = Callable[[Session, Principal, Content, ContentCreate], None]
 CREATE_HOOKS: list[CreateHook] = []
+UpdateHook = Callable[[Session, Principal, Content, ContentUpdate], None]
+UPDATE_HOOKS: list[UpdateHook] = []
 
 # Types created through /content (attachments come through their own API).
 WRITABLE_TYPES = ("page", "blogpost", "comment")
@@ -237,6 +239,8 @@ def update_content(
     content.status = new_status
     content.previous_status = None
     _apply_metadata(session, content.id, data.metadata, replace=True)
+    for hook in UPDATE_HOOKS:
+        hook(session, principal, content, data)
     _flush_unique(session, title)
     content_changed(session, repo.subtree_ids(session, content.id))
     return content
