@@ -90,13 +90,22 @@ def admin(server: RunningServer) -> Iterator[Person]:
 
 
 @pytest.fixture
-def alice(server: RunningServer) -> Person:
-    return make_person(server, "Alice")
+def alice(server: RunningServer) -> Iterator[Person]:
+    person = make_person(server, "Alice")
+    yield person
+    close_person(person)
 
 
 @pytest.fixture
-def bob(server: RunningServer) -> Person:
-    return make_person(server, "Bob")
+def bob(server: RunningServer) -> Iterator[Person]:
+    person = make_person(server, "Bob")
+    yield person
+    close_person(person)
+
+
+def close_person(person: Person) -> None:
+    person.api.close()
+    person.server_api.close()
 
 
 @pytest.fixture

@@ -11,13 +11,42 @@ API_PREFIXES = ("/wiki/rest/api", "/rest/api")
 
 
 def api_routers() -> list[APIRouter]:
+    from localfluence.analytics.router import router as analytics
+    from localfluence.comments.router import router as comments
     from localfluence.content.router import children_router
     from localfluence.content.router import router as content
+    from localfluence.labels.router import info_router as label_info
+    from localfluence.labels.router import router as labels
+    from localfluence.labels.router import space_router as space_labels
     from localfluence.people.router import router as people
+    from localfluence.properties.router import content_router as content_properties
+    from localfluence.properties.router import space_router as space_properties
+    from localfluence.properties.router import user_router as user_properties
+    from localfluence.relations.router import router as relations
     from localfluence.spaces.router import router as spaces
+    from localfluence.states.router import router as states
     from localfluence.tasks.router import router as tasks
+    from localfluence.watches.router import router as watches
 
-    return [spaces, content, children_router, people, tasks]
+    return [
+        spaces,
+        content,
+        # Before children_router: /content/{id}/child/comment is more specific than /child/{type}.
+        comments,
+        children_router,
+        people,
+        tasks,
+        labels,
+        label_info,
+        space_labels,
+        content_properties,
+        space_properties,
+        user_properties,
+        watches,
+        relations,
+        analytics,
+        states,
+    ]
 
 
 site = APIRouter()

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Query
 from starlette.responses import Response
 
 from localfluence.api import Context, ExpandParam, ok
+from localfluence.changes import content_read
 from localfluence.content import queries, service
 from localfluence.content import repository as repo
 from localfluence.content.schemas import (
@@ -112,6 +113,7 @@ async def get_content_by_id(
     trigger: Annotated[str | None, Query()] = None,
 ) -> Response:
     content = queries.get_content(ctx.session, ctx.principal, _id(id), statuses=status, version=version)
+    content_read(ctx.session, ctx.principal, content, expand, trigger)
     return ok(serialize_content(ctx, content, expand or SINGLE_DEFAULT))
 
 

@@ -46,6 +46,8 @@ class LabelIn(Body):
 
 class MetadataIn(Body):
     labels: list[LabelIn] | None = None
+    # {"<key>": {"key": "<key>", "value": ...}}: content properties created with the content.
+    properties: dict[str, Any] | None = None
 
 
 class ContentCreate(Body):
@@ -58,6 +60,8 @@ class ContentCreate(Body):
     ancestors: list[ContentRef] | None = None
     body: dict[str, BodyValue] | None = None
     metadata: MetadataIn | None = None
+    # Comments: {"location": "inline", "inlineProperties": {...}}.
+    extensions: dict[str, Any] | None = None
 
 
 class ContentUpdate(Body):
@@ -68,6 +72,8 @@ class ContentUpdate(Body):
     ancestors: list[ContentRef] | None = None
     body: dict[str, BodyValue] | None = None
     metadata: MetadataIn | None = None
+    # Comments: {"resolution": {"status": "resolved"}}.
+    extensions: dict[str, Any] | None = None
 
 
 class VersionRestoreParams(Body):

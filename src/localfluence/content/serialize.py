@@ -58,6 +58,7 @@ def serialize_contents(ctx: Ctx, rows: Sequence[Content], expand: Expand, *, top
         return []
     spaces = space_repo.spaces_by_id_unchecked(ctx.session, {r.space_id for r in rows})
     out = [_base(ctx, row, spaces[row.space_id]) for row in rows]
+    _add_extensions(ctx, rows, out, expand.child("extensions"))
     expanded: dict[str, dict[int, Any]] = {}
     for name in expand.names():
         fn = CONTENT_EXPANDERS.get(name)
@@ -87,6 +88,23 @@ def _base(ctx: Ctx, row: Content, space: Space) -> dict[str, Any]:
         "_links": content_links(ctx, row, space.key),
     }
     return item
+
+
+# Per content type, a batch provider of more `extensions` keys (comment location, ...); it gets
+# the ?expand subtree under "extensions" (extensions.inlineProperties, extensions.resolution).
+ExtensionProvider = Callable[[Ctx, Sequence[Content], Expand], dict[int, dict[str, Any]]]
+EXTENSION_PROVIDERS: dict[str, ExtensionProvider] = {}
+
+
+def _add_extensions(ctx: Ctx, rows: Sequence[Content], out: list[dict[str, Any]], sub: Expand) -> None:
+    for content_type, provide in EXTENSION_PROVIDERS.items():
+        typed = [r for r in rows if r.type == content_type]
+        if not typed:
+            continue
+        found = provide(ctx, typed, sub)
+        for row, item in zip(rows, out, strict=True):
+            if row.id in found:
+                item["extensions"].update(found[row.id])
 
 
 def _expandable_path(row: Content, name: str, space: Space) -> str:
@@ -140,12 +158,19 @@ def _container(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]
     contained = [r for r in rows if r not in in_space]
     if contained:
         # Whoever sees a comment or attachment sees its container (restrictions inherit).
-        parents = repo.contents_by_id_unchecked(ctx.session, {r.parent_id for r in contained if r.parent_id})
+        holder = {r.id: r.parent_id for r in contained}
+        # A reply hangs below the comment it answers, but its container is the page (Confluence).
+        replies = [r.id for r in contained if r.type == "comment"]
+        for reply_id, chain in repo.ancestors_of_many(ctx.session, replies).items():
+            above = [a for a in chain if a.type != "comment"]
+            if above:
+                holder[reply_id] = above[-1].id
+        parents = repo.contents_by_id_unchecked(ctx.session, {h for h in holder.values() if h})
         ordered = list(parents.values())
         serialized = dict(zip((p.id for p in ordered), serialize_contents(ctx, ordered, sub), strict=True))
         for r in contained:
-            if r.parent_id in serialized:
-                out[r.id] = serialized[r.parent_id]
+            if holder[r.id] in serialized:
+                out[r.id] = serialized[holder[r.id]]
     return out
 
 
@@ -331,6 +356,7 @@ def _metadata(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
         from localfluence.labels.service import labels_of_many
 
         labels = labels_of_many(ctx.session, [r.id for r in rows])
+    batched = {name: fn(ctx, rows, sub.child(name)) for name, fn in METADATA_BATCH_EXPANDERS.items() if name in sub}
     out = {}
     for r in rows:
         item: dict[str, Any] = {}
@@ -339,6 +365,9 @@ def _metadata(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
         for name, fn in METADATA_EXPANDERS.items():
             if name in sub:
                 item[name] = fn(ctx, r, sub.child(name))
+        for name, values in batched.items():
+            if r.id in values:
+                item[name] = values[r.id]
         item["_expandable"] = {
             k: ""
             for k in ("currentuser", "comments", "simple", "properties", "frontend", "labels", "likes")
@@ -348,8 +377,10 @@ def _metadata(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
     return out
 
 
-# metadata.<name> providers other packages add (properties, currentuser, ...).
+# metadata.<name> providers other packages add (properties, currentuser, ...): per row, or (the
+# batch form, preferred) for the whole result page at once.
 METADATA_EXPANDERS: dict[str, Callable[[Ctx, Content, Expand], Any]] = {}
+METADATA_BATCH_EXPANDERS: dict[str, Expander] = {}
 
 
 @expander("operations")

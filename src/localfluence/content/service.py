@@ -5,7 +5,7 @@ the whole request back, so a failed write leaves nothing behind."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +22,13 @@ from localfluence.kit.clock import clock
 from localfluence.labels import service as labels
 from localfluence.models import Content, ContentVersion, Space
 from localfluence.spaces import repository as space_repo
+
+# Called after a content is created, in the same transaction, with the request body: packages
+# that own what rides along in it (comment placement, metadata.properties) register here.
+CreateHook = Callable[[Session, Principal, Content, ContentCreate], None]
+CREATE_HOOKS: list[CreateHook] = []
+UpdateHook = Callable[[Session, Principal, Content, ContentUpdate], None]
+UPDATE_HOOKS: list[UpdateHook] = []
 
 # Types created through /content (attachments come through their own API).
 WRITABLE_TYPES = ("page", "blogpost", "comment")
@@ -147,6 +154,8 @@ def create_content(session: Session, principal: Principal, data: ContentCreate, 
     )
     tree.attach(session, content.id, content.parent_id)
     _apply_metadata(session, content.id, data.metadata, replace=False)
+    for hook in CREATE_HOOKS:
+        hook(session, principal, content, data)
     content_changed(session, [content.id])
     return content
 
@@ -230,6 +239,8 @@ def update_content(
     content.status = new_status
     content.previous_status = None
     _apply_metadata(session, content.id, data.metadata, replace=True)
+    for hook in UPDATE_HOOKS:
+        hook(session, principal, content, data)
     _flush_unique(session, title)
     content_changed(session, repo.subtree_ids(session, content.id))
     return content
@@ -456,3 +467,4 @@ def _int_id(value: str) -> int:
 
 
 parse_content_id = _int_id
+require_edit = _require_edit
