@@ -13,11 +13,12 @@ API_PREFIXES = ("/wiki/rest/api", "/rest/api")
 def api_routers() -> list[APIRouter]:
     from localfluence.content.router import children_router
     from localfluence.content.router import router as content
+    from localfluence.groups.router import router as groups
     from localfluence.people.router import router as people
     from localfluence.spaces.router import router as spaces
     from localfluence.tasks.router import router as tasks
 
-    return [spaces, content, children_router, people, tasks]
+    return [spaces, content, children_router, people, groups, tasks]
 
 
 site = APIRouter()
@@ -30,8 +31,9 @@ async def status() -> Response:
 
 def site_routers() -> list[APIRouter]:
     from localfluence.content.router import form_router
+    from localfluence.people.admin_router import router as people_admin
 
     form = APIRouter()
     form.include_router(form_router, prefix="/wiki")
     form.include_router(form_router)
-    return [site, form]
+    return [site, form, people_admin]
