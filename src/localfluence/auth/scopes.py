@@ -40,8 +40,13 @@ def _mapping() -> dict[str, Any]:
     return json.loads(text)
 
 
+@cache
+def _scope_sets() -> dict[str, tuple[frozenset[str], ...]]:
+    return {op: tuple(frozenset(s) for s in sets) for op, sets in _mapping()["operations"].items()}
+
+
 def operation_scope_sets(operation_id: str) -> list[frozenset[str]]:
-    return [frozenset(s) for s in _mapping()["operations"].get(operation_id, [])]
+    return list(_scope_sets().get(operation_id, ()))
 
 
 def known_scopes() -> frozenset[str]:
@@ -51,7 +56,7 @@ def known_scopes() -> frozenset[str]:
 def scopes_admit(scopes: frozenset[str], operation_id: str | None) -> bool:
     if operation_id is None:
         return False
-    return any(required <= scopes for required in operation_scope_sets(operation_id))
+    return any(required <= scopes for required in _scope_sets().get(operation_id, ()))
 
 
 def require_scopes(principal: Principal, operation_id: str | None) -> None:
