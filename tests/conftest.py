@@ -30,11 +30,18 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ.pop("LOCALFLUENCE_TEST_DATABASE_URL", None)
 
 
+# Every client the cast creates, kept alive and closed when the server stops: a client garbage
+# collected with an open connection raises a ResourceWarning, which fails whatever test runs then.
+_clients: list[httpx.Client] = []
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     data_dir = tmp_path_factory.mktemp("localfluence-data")
     running = start_server(data_dir, database_for_worker(data_dir))
     yield running
+    while _clients:
+        _clients.pop().close()
     running.stop()
 
 
@@ -55,7 +62,9 @@ class Person:
 
 
 def _client(server: RunningServer, prefix: str, auth: tuple[str, str] | None) -> httpx.Client:
-    return httpx.Client(base_url=server.url + prefix, auth=auth, timeout=30)
+    client = httpx.Client(base_url=server.url + prefix, auth=auth, timeout=30)
+    _clients.append(client)
+    return client
 
 
 def make_person(server: RunningServer, name: str, *, admin: bool = False) -> Person:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 
 from localfluence.auth.credentials import authenticate
+from localfluence.auth.scopes import require_scopes
 from localfluence.context import Ctx
 from localfluence.kit.expand import Expand
 from localfluence.kit.jsonresponse import JSON
@@ -25,6 +26,9 @@ async def request_context(request: Request) -> AsyncIterator[Ctx]:
     session = runtime.sessions()
     try:
         principal = authenticate(session, request.headers.get("authorization"))
+        # The one place token scopes are enforced: every API route authenticates through here.
+        route = request.scope.get("route")
+        require_scopes(principal, getattr(route, "operation_id", None))
         request.state.account_id = principal.account_id
         origin = runtime.settings.base_url or f"{request.url.scheme}://{request.url.netloc}"
         yield Ctx(

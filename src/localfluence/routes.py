@@ -15,6 +15,7 @@ def api_routers() -> list[APIRouter]:
     from localfluence.comments.router import router as comments
     from localfluence.content.router import children_router
     from localfluence.content.router import router as content
+    from localfluence.groups.router import router as groups
     from localfluence.labels.router import info_router as label_info
     from localfluence.labels.router import router as labels
     from localfluence.labels.router import space_router as space_labels
@@ -35,6 +36,7 @@ def api_routers() -> list[APIRouter]:
         comments,
         children_router,
         people,
+        groups,
         tasks,
         labels,
         label_info,
@@ -59,8 +61,9 @@ async def status() -> Response:
 
 def site_routers() -> list[APIRouter]:
     from localfluence.content.router import form_router
+    from localfluence.people.admin_router import router as people_admin
 
     form = APIRouter()
     form.include_router(form_router, prefix="/wiki")
     form.include_router(form_router)
-    return [site, form]
+    return [site, form, people_admin]
