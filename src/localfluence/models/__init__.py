@@ -5,6 +5,7 @@ from localfluence.models.content import Content, ContentAncestor, ContentVersion
 from localfluence.models.label import ContentLabel, Label
 from localfluence.models.people import ApiToken, Group, GroupMember, User
 from localfluence.models.permission import ContentRestriction, SitePermission, SiteSetting, SpacePermission
+from localfluence.models.search import SearchDocument
 from localfluence.models.space import Space
 from localfluence.models.task import LongTask
 
@@ -19,6 +20,7 @@ __all__ = [
     "GroupMember",
     "Label",
     "LongTask",
+    "SearchDocument",
     "SitePermission",
     "SiteSetting",
     "Space",
