@@ -14,10 +14,13 @@ def api_routers() -> list[APIRouter]:
     from localfluence.content.router import children_router
     from localfluence.content.router import router as content
     from localfluence.people.router import router as people
+    from localfluence.search.router import content_router as content_search
+    from localfluence.search.router import router as search
     from localfluence.spaces.router import router as spaces
     from localfluence.tasks.router import router as tasks
 
-    return [spaces, content, children_router, people, tasks]
+    # content_search before content: /content/search must win over /content/{id}.
+    return [spaces, content_search, content, children_router, people, tasks, search]
 
 
 site = APIRouter()
