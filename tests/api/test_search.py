@@ -210,7 +210,8 @@ def test_a_failed_write_leaves_the_index_untouched(admin: Person, space: dict) -
 def test_space_results(admin: Person) -> None:
     key = f"SR{uuid.uuid4().hex[:8].upper()}"
     name = f"Findable {word()}"
-    assert admin.api.post("/space", json={"key": key, "name": name, "description": {"plain": {"value": "about it", "representation": "plain"}}}).status_code == 200  # fmt: skip
+    description = {"plain": {"value": "about it", "representation": "plain"}}
+    assert admin.api.post("/space", json={"key": key, "name": name, "description": description}).status_code == 200
     body = search(admin, f"type = space and space.title ~ '{name.split()[1]}'").json()
     assert body["totalSize"] == 1
     result = body["results"][0]
