@@ -4,12 +4,14 @@ index following every content write in the same transaction."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from localfluence.search import cursor as cursors
-from tests.conftest import Person, create_page
+from tests.conftest import Person, create_page, make_person
+from tests.server import RunningServer
 
 
 def search(person: Person, cql: str, **params: object) -> httpx.Response:
@@ -217,6 +219,23 @@ def test_space_results(admin: Person) -> None:
     result = body["results"][0]
     assert result["entityType"] == "space" and result["space"]["key"] == key
     assert result["url"] == f"/spaces/{key}" and result["excerpt"] == "about it"
+
+
+@pytest.fixture
+def alice(server: RunningServer) -> Iterator[Person]:
+    # Closed here: an unclosed client's socket warning would land in whichever test runs next.
+    person = make_person(server, "Alice")
+    yield person
+    person.api.close()
+    person.server_api.close()
+
+
+@pytest.fixture
+def bob(server: RunningServer) -> Iterator[Person]:
+    person = make_person(server, "Bob")
+    yield person
+    person.api.close()
+    person.server_api.close()
 
 
 def test_user_search(admin: Person, alice: Person, anonymous: httpx.Client) -> None:
