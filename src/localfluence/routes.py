@@ -24,13 +24,17 @@ def api_routers() -> list[APIRouter]:
     from localfluence.properties.router import space_router as space_properties
     from localfluence.properties.router import user_router as user_properties
     from localfluence.relations.router import router as relations
+    from localfluence.search.router import content_router as content_search
+    from localfluence.search.router import router as search
     from localfluence.spaces.router import router as spaces
     from localfluence.states.router import router as states
     from localfluence.tasks.router import router as tasks
     from localfluence.watches.router import router as watches
 
+    # content_search before content: /content/search must win over /content/{id}.
     return [
         spaces,
+        content_search,
         content,
         # Before children_router: /content/{id}/child/comment is more specific than /child/{type}.
         comments,
@@ -48,6 +52,7 @@ def api_routers() -> list[APIRouter]:
         relations,
         analytics,
         states,
+        search,
     ]
 
 

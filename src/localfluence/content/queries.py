@@ -64,6 +64,7 @@ def list_content(
     orderby: str | None,
     start: int,
     limit: int,
+    labels: Sequence[str] | None = None,
 ) -> list[Content]:
     if type not in LISTABLE_TYPES:
         raise BadRequest(f"Invalid content type: {type}; use page or blogpost")
@@ -84,6 +85,8 @@ def list_content(
         title=title,
         posting_day=posting_day,
         order_by=parse_orderby(orderby),
+        # Server-style clients (atlassian-python-api's get_all_pages_by_label) filter by label here.
+        labels=[n.strip().lower() for chunk in labels or [] for n in chunk.split(",") if n.strip()],
         start=start,
         limit=limit,
     )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from localfluence.access.principal import Principal
 from localfluence.access.visibility import content_is_visible
 from localfluence.errors import NotFound
-from localfluence.models import Content, ContentAncestor, ContentVersion, Space
+from localfluence.models import Content, ContentAncestor, ContentLabel, ContentVersion, Label, Space
 
 
 def visible(principal: Principal) -> Select[tuple[Content]]:
@@ -51,10 +51,14 @@ def list_content(
     title: str | None = None,
     posting_day: str | None = None,
     order_by: Sequence[object] = (),
+    labels: Sequence[str] = (),
     start: int,
     limit: int,
 ) -> list[Content]:
     query = visible(principal).where(Content.type.in_(types))
+    if labels:
+        labelled = select(ContentLabel.content_id).join(Label, Label.id == ContentLabel.label_id)
+        query = query.where(Content.id.in_(labelled.where(Label.name.in_(labels))))
     if statuses:
         query = query.where(Content.status.in_(statuses))
     if space_id is not None:

@@ -56,6 +56,7 @@ async def get_content(
     postingDay: Annotated[str | None, Query()] = None,
     orderby: Annotated[str | None, Query()] = None,
     trigger: Annotated[str | None, Query()] = None,
+    label: Annotated[list[str] | None, Query()] = None,
     start: Start = None,
     limit: Limit = None,
 ) -> Response:
@@ -69,11 +70,13 @@ async def get_content(
         statuses=status,
         posting_day=postingDay,
         orderby=orderby,
+        labels=label,
         start=paging.start,
         limit=paging.limit,
     )
     results = serialize_contents(ctx, rows[: paging.limit], expand)
     query = {
+        "label": label,
         "type": type,
         "spaceKey": spaceKey,
         "title": title,

@@ -17,6 +17,7 @@ from localfluence.models.metadata import (
 from localfluence.models.people import ApiToken, Group, GroupMember, User
 from localfluence.models.permission import ContentRestriction, SitePermission, SiteSetting, SpacePermission
 from localfluence.models.property import ContentProperty, SpaceProperty, UserProperty
+from localfluence.models.search import SearchDocument
 from localfluence.models.space import Space
 from localfluence.models.task import LongTask
 
@@ -39,6 +40,7 @@ __all__ = [
     "LabelWatch",
     "LongTask",
     "Relation",
+    "SearchDocument",
     "SitePermission",
     "SiteSetting",
     "Space",

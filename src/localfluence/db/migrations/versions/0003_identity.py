@@ -1,7 +1,7 @@
 """user_account.deleted_at, user_group.deleted_at: deleted users and groups keep their rows
 
-Revision ID: 0002_identity
-Revises: 0001
+Revision ID: 0003_identity
+Revises: 0002_metadata
 Create Date: 2026-11-28
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0002_identity'
-down_revision = '0004'
+revision = '0003_identity'
+down_revision = '0002_metadata'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """metadata: properties, space labels, watches, content states, relations, comment placement, views
 
-Revision ID: 0004
+Revision ID: 0002_metadata
 Revises: 0001
 Create Date: 2026-11-27
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0004'
+revision = '0002_metadata'
 down_revision = '0001'
 branch_labels = None
 depends_on = None
