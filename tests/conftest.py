@@ -53,6 +53,11 @@ class Person:
     api: httpx.Client
     server_api: httpx.Client
 
+    def close(self) -> None:
+        # Unclosed clients leave sockets behind, which the suite's warnings-are-errors policy fails on.
+        self.api.close()
+        self.server_api.close()
+
 
 def _client(server: RunningServer, prefix: str, auth: tuple[str, str] | None) -> httpx.Client:
     return httpx.Client(base_url=server.url + prefix, auth=auth, timeout=30)
@@ -85,18 +90,21 @@ def admin(server: RunningServer) -> Iterator[Person]:
         server_api=_client(server, "/rest/api", (ADMIN_EMAIL, ADMIN_TOKEN)),
     )
     yield person
-    person.api.close()
-    person.server_api.close()
+    person.close()
 
 
 @pytest.fixture
-def alice(server: RunningServer) -> Person:
-    return make_person(server, "Alice")
+def alice(server: RunningServer) -> Iterator[Person]:
+    person = make_person(server, "Alice")
+    yield person
+    person.close()
 
 
 @pytest.fixture
-def bob(server: RunningServer) -> Person:
-    return make_person(server, "Bob")
+def bob(server: RunningServer) -> Iterator[Person]:
+    person = make_person(server, "Bob")
+    yield person
+    person.close()
 
 
 @pytest.fixture

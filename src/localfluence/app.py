@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from localfluence import __version__
@@ -80,6 +81,13 @@ def _install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404:
             message = "null for uri: the requested resource does not exist"
         return JSON(error_body(exc.status_code, message), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(DataError)
+    async def data_error(_request: Request, exc: DataError) -> JSON:
+        # A value the database refuses (NUL in text on PostgreSQL, a number out of range) came from
+        # the request; the transaction is already rolled back. Bad input is a 400, never a 500.
+        log.info("database refused a value: %s", exc.orig)
+        return JSON(error_body(400, "Invalid value in the request"), status_code=400)
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> JSON:
