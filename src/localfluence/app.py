@@ -71,8 +71,11 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def validation_error(request: Request, exc: RequestValidationError) -> JSON:
         content_type = request.headers.get("content-type", "")
         body_expected = any(e.get("loc", ("",))[0] == "body" for e in exc.errors())
-        if body_expected and content_type and "json" not in content_type:
-            return JSON(error_body(415, f"Unsupported media type: {content_type}"), status_code=415)
+        # A body sent without a JSON media type is not read as JSON: 415, as Confluence answers.
+        has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
+        if body_expected and "json" not in content_type and (content_type or has_body):
+            shown = content_type or "none"
+            return JSON(error_body(415, f"Unsupported media type: {shown}"), status_code=415)
         return JSON(error_body(400, _validation_message(exc.errors())), status_code=400)
 
     @app.exception_handler(StarletteHTTPException)

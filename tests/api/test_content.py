@@ -389,6 +389,18 @@ def test_drafts_do_not_claim_titles_but_publishing_checks_them(admin: Person, sp
     assert_error(admin.api.put(f"/content/{draft['id']}", json=publish), 400, "already exists")
 
 
+def test_drafts_are_published_not_updated(admin: Person, space: dict) -> None:
+    payload = {"type": "page", "title": "Still a draft", "status": "draft", "space": {"key": space["key"]}}
+    draft = admin.api.post("/content", json=payload).json()
+    update = {"type": "page", "title": "Still a draft", "status": "draft", "version": {"number": 2}}
+    assert_error(admin.api.put(f"/content/{draft['id']}", json=update), 409)
+    page = create_page(admin, space["key"])
+    update = {"type": "page", "title": page["title"], "version": {"number": 2}}
+    assert_error(admin.api.put(f"/content/{page['id']}", params={"status": "draft"}, json=update), 404)
+    after = get(admin, page["id"])
+    assert (after["status"], after["version"]["number"]) == ("current", 1)
+
+
 def test_create_as_draft_through_the_status_parameter(admin: Person, space: dict) -> None:
     payload = {"type": "page", "title": "Param draft", "space": {"key": space["key"]}}
     response = admin.api.post("/content", params={"status": "draft"}, json=payload)

@@ -213,6 +213,8 @@ def test_wrong_content_type_is_415(admin: Person, space: dict, page: dict) -> No
     assert_error(
         admin.api.post("/space", content='{"key": "X", "name": "y"}', headers={"Content-Type": "text/plain"}), 415
     )
+    # A JSON body without any media type is not taken for JSON either.
+    assert_error(admin.api.post("/content", content=payload.encode()), 415)
     # JSON with a charset or a vendor suffix is still JSON.
     for content_type in ("application/json; charset=utf-8", "application/vnd.api+json"):
         title = f"Typed {content_type[-5:]}"

@@ -5,14 +5,18 @@ from __future__ import annotations
 import pytest
 
 from tests.api.pages import assert_error, ids, walk
-from tests.conftest import Person, create_page
+from tests.conftest import Person, create_page, unique_key
 
 COUNT = 7
 
 
-@pytest.fixture
-def filled(admin: Person, space: dict) -> dict:
-    """A parent with COUNT child pages (each with one grandchild), COUNT blog posts, a page with COUNT versions."""
+@pytest.fixture(scope="module")
+def filled(admin: Person) -> dict:
+    """A parent with COUNT child pages (two with a grandchild), COUNT blog posts, a page with COUNT versions.
+    Module-scoped: every test here only reads."""
+    response = admin.api.post("/space", json={"key": unique_key(), "name": "Paging"})
+    assert response.status_code == 200, response.text
+    space = response.json()
     key = space["key"]
     parent = create_page(admin, key, "Parent")
     children = [create_page(admin, key, f"Child {i}", parent=parent["id"]) for i in range(COUNT)]

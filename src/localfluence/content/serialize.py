@@ -104,20 +104,13 @@ def _expandable_path(row: Content, name: str, space: Space) -> str:
 
 
 def content_array(
-    ctx: Ctx, rows: list[Content], expand: Expand, *, limit: int, self_path: str, start: int = 0
+    ctx: Ctx, results: list[dict[str, Any]], *, has_more: bool, limit: int, self_path: str, start: int = 0
 ) -> dict[str, Any]:
-    """A nested ContentArray (children.page and the like): `rows` holds up to limit + 1."""
-    page = rows[:limit]
+    """A nested ContentArray (children.page and the like) around already serialized items."""
     links = {"self": ctx.links.api(self_path)}
-    if len(rows) > limit > 0:
+    if has_more and limit > 0:
         links["next"] = f"{self_path}?limit={limit}&start={start + limit}"
-    return {
-        "results": serialize_contents(ctx, page, expand),
-        "start": start,
-        "limit": limit,
-        "size": len(page),
-        "_links": links,
-    }
+    return {"results": results, "start": start, "limit": limit, "size": len(results), "_links": links}
 
 
 # --- expanders ------------------------------------------------------------------------------
@@ -289,13 +282,20 @@ def _child_listing(kind: str) -> Expander:
                 per_type[child_type] = load(
                     ctx.session, ctx.principal, [r.id for r in rows], type=child_type, limit=NESTED_LIMIT
                 )
+        # One serialization for the children of every row, so nested expansions stay batched too.
+        serialized: dict[str, dict[int, dict[str, Any]]] = {}
+        for child_type, found in per_type.items():
+            distinct = list({c.id: c for r in rows for c in found.get(r.id, [])[:NESTED_LIMIT]}.values())
+            items = serialize_contents(ctx, distinct, sub.child(child_type))
+            serialized[child_type] = dict(zip((c.id for c in distinct), items, strict=True))
         for r in rows:
             item: dict[str, Any] = {}
             for child_type, found in per_type.items():
+                children = found.get(r.id, [])
                 item[child_type] = content_array(
                     ctx,
-                    found.get(r.id, []),
-                    sub.child(child_type),
+                    [serialized[child_type][c.id] for c in children[:NESTED_LIMIT]],
+                    has_more=len(children) > NESTED_LIMIT,
                     limit=NESTED_LIMIT,
                     self_path=f"/rest/api/content/{r.id}/{kind}/{child_type}",
                 )

@@ -166,6 +166,12 @@ def update_content(
     if target_status not in ("current", "draft", "archived"):
         raise BadRequest(f"Invalid status for an update: {target_status}")
     _require_edit(session, principal, content)
+    if target_status == "draft":
+        # Spec (updateContent): drafts cannot be updated (409), and saving a draft of published
+        # content needs that content's draft, which this server does not keep (404).
+        if content.status == "draft":
+            raise Conflict("Draft content cannot be updated; publish it by setting its status to current")
+        raise NotFound(f"No draft of content {content.id} was found")
 
     expected = content.version + 1
     publishing_draft = content.status == "draft" and target_status == "current" and content.version == 1
@@ -196,10 +202,8 @@ def update_content(
 
     if restoring:
         target_status = content.previous_status or "current"
-    new_status = target_status if target_status != "draft" or content.status == "draft" else content.status
+    new_status = target_status
     key = title_key(content.type, title, content.posting_day, content.parent_id)
-    if new_status == "draft":
-        key = None
     if title != content.title or key != content.title_key:
         _ensure_title_free(session, space, content.type, title, key, exclude_id=content.id)
 
