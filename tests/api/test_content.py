@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime
 
+from localfluence.db.session import transaction
+from localfluence.kit.clock import clock
+from localfluence.models import ContentVersion
 from tests.api.pages import assert_error, get, ids, titles, update, updated
 from tests.api.shapes import assert_shape
 from tests.conftest import Person, create_page, unique_key
+from tests.server import RunningServer
 
 # --- create and read -------------------------------------------------------------------------
 
@@ -310,6 +314,8 @@ def test_list_content_by_space_title_and_type(admin: Person, space: dict) -> Non
     assert set(titles(listing)) == {"Alpha", "Beta", f"{space['name']} Home"}
     assert all("body" not in item and "version" not in item for item in listing["results"])
     assert titles(admin.api.get("/content", params={"spaceKey": space["key"], "title": "Beta"}).json()) == ["Beta"]
+    # The title filter is exact, case included, although uniqueness ignores case (CONFSERVER-40303).
+    assert admin.api.get("/content", params={"spaceKey": space["key"], "title": "beta"}).json()["results"] == []
     blogs = admin.api.get("/content", params={"spaceKey": space["key"], "type": "blogpost"}).json()
     assert titles(blogs) == ["Gamma post"]
     assert admin.api.get("/content", params={"spaceKey": "NOSUCHSPACE"}).json()["results"] == []
@@ -547,3 +553,28 @@ def test_server_prefix_serves_the_same_content_with_its_own_links(admin: Person,
     assert get(admin, response.json()["id"])["title"] == "Via server prefix"
     listing = admin.server_api.get("/content", params={"spaceKey": space["key"], "limit": 1}).json()
     assert listing["_links"]["next"].startswith("/rest/api/content?")
+
+
+def test_a_version_stored_by_a_concurrent_writer_makes_the_loser_a_409(
+    server: RunningServer, admin: Person, space: dict
+) -> None:
+    page = create_page(admin, space["key"], "Raced", body="<p>one</p>")
+    # Another writer's version 2 lands between this request's version check and its insert.
+    with transaction(server.runtime.sessions) as session:
+        session.add(
+            ContentVersion(
+                content_id=int(page["id"]), number=2, title="Raced", body="<p>theirs</p>", created_at=clock.now()
+            )
+        )
+    assert_error(update(admin, page, body="<p>mine</p>"), 409, "Version must be incremented")
+    assert get(admin, page["id"], expand="body.storage")["body"]["storage"]["value"] == "<p>one</p>"
+
+
+def test_operations_expansion_follows_permissions(admin: Person, alice: Person, space: dict) -> None:
+    page = create_page(admin, space["key"])
+    mine = {(op["operation"], op["targetType"]) for op in get(admin, page["id"], expand="operations")["operations"]}
+    assert mine == {("read", "page"), ("update", "page"), ("delete", "page")}
+    theirs = get(alice, page["id"], expand="operations")["operations"]
+    assert {(op["operation"], op["targetType"]) for op in theirs} == {("read", "page"), ("update", "page")}
+    listing = alice.api.get("/content", params={"spaceKey": space["key"], "expand": "operations"}).json()
+    assert all({"operation": "read", "targetType": "page"} in item["operations"] for item in listing["results"])

@@ -229,6 +229,7 @@ def update_content(
                 created_at=now,
             )
         )
+        _flush_version(session, content)
     if new_parent_id != content.parent_id:
         tree.move_subtree(session, content.id, new_parent_id)
         content.parent_id = new_parent_id
@@ -490,6 +491,16 @@ def _ensure_title_free(
             if content_type != "attachment"
             else f"Cannot add a new attachment with same file name as an existing attachment: {title}"
         )
+
+
+def _flush_version(session: Session, content: Content) -> None:
+    # Another writer can store the same next version between our check and our insert; the unique
+    # (content, number) decides, and the loser gets the 409 the check would have given.
+    current = content.version
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(f"Version must be incremented on update. Current version is: {current + 1}") from None
 
 
 def _flush_unique(session: Session, title: str) -> None:
