@@ -446,3 +446,8 @@ def test_movepage_form_action_with_query_parameters(server: RunningServer, admin
         assert_error(client.post("/pages/movepage.action", params=params), 404)
         params = {"pageId": c["id"], "targetTitle": "A", "position": "append"}
         assert_error(client.post("/pages/movepage.action", params=params), 400)
+
+
+def test_long_tasks_need_a_login(anonymous: httpx.Client) -> None:
+    assert_error(anonymous.get("/longtask"), 401)
+    assert_error(anonymous.get("/longtask/123"), 401)
