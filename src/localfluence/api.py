@@ -50,7 +50,11 @@ async def request_context(request: Request) -> AsyncIterator[Ctx]:
 Context = Annotated[Ctx, Depends(request_context, scope="function")]
 
 
-def _expand(expand: Annotated[str | None, Query(description="Properties to expand, comma-separated")] = None) -> Expand:
+async def _expand(
+    expand: Annotated[list[str] | None, Query(description="Properties to expand, comma-separated")] = None,
+) -> Expand:
+    # async: FastAPI sends sync dependencies to the threadpool. The parameter may repeat
+    # (?expand=a&expand=b), as some clients send it.
     return Expand.parse(expand)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BeforeValidator, Field
+
+from localfluence.kit.requestbody import RequestBody
 
 
 def _id_as_str(value: Any) -> Any:
@@ -15,8 +17,7 @@ def _id_as_str(value: Any) -> Any:
 IdStr = Annotated[str, BeforeValidator(_id_as_str)]
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+Body = RequestBody
 
 
 class SpaceRef(Body):
@@ -50,6 +51,10 @@ class MetadataIn(Body):
     properties: dict[str, Any] | None = None
 
 
+class VersionCreateIn(Body):
+    message: str | None = Field(default=None, max_length=10_000)
+
+
 class ContentCreate(Body):
     id: IdStr | None = None
     type: str = Field(min_length=1, max_length=64)
@@ -62,6 +67,8 @@ class ContentCreate(Body):
     metadata: MetadataIn | None = None
     # Comments: {"location": "inline", "inlineProperties": {...}}.
     extensions: dict[str, Any] | None = None
+    # The first version's message (atlassian-python-api sends it as version_comment).
+    version: VersionCreateIn | None = None
 
 
 class ContentUpdate(Body):
@@ -77,7 +84,7 @@ class ContentUpdate(Body):
 
 
 class VersionRestoreParams(Body):
-    versionNumber: int
+    versionNumber: int = Field(ge=1, le=2**31 - 1)
     message: str = ""
     restoreTitle: bool = False
 

@@ -122,20 +122,13 @@ def _expandable_path(row: Content, name: str, space: Space) -> str:
 
 
 def content_array(
-    ctx: Ctx, rows: list[Content], expand: Expand, *, limit: int, self_path: str, start: int = 0
+    ctx: Ctx, results: list[dict[str, Any]], *, has_more: bool, limit: int, self_path: str, start: int = 0
 ) -> dict[str, Any]:
-    """A nested ContentArray (children.page and the like): `rows` holds up to limit + 1."""
-    page = rows[:limit]
+    """A nested ContentArray (children.page and the like) around already serialized items."""
     links = {"self": ctx.links.api(self_path)}
-    if len(rows) > limit:
+    if has_more and limit > 0:
         links["next"] = f"{self_path}?limit={limit}&start={start + limit}"
-    return {
-        "results": serialize_contents(ctx, page, expand),
-        "start": start,
-        "limit": limit,
-        "size": len(page),
-        "_links": links,
-    }
+    return {"results": results, "start": start, "limit": limit, "size": len(results), "_links": links}
 
 
 # --- expanders ------------------------------------------------------------------------------
@@ -206,6 +199,9 @@ def _history(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
     keys = [(r.id, r.version) for r in rows]
     if "previousVersion" in sub:
         keys += [(r.id, r.version - 1) for r in rows if r.version > 1]
+    if "nextVersion" in sub:
+        # Only an older version has a next one; the current version is the last.
+        keys += [(r.id, r.version + 1) for r in rows if r.status == "historical"]
     versions = repo.versions_of_many(ctx.session, keys)
     contributors = repo.contributors_of_many(ctx.session, [r.id for r in rows]) if "contributors" in sub else {}
     users = load_users(
@@ -216,9 +212,12 @@ def _history(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
     )
     out = {}
     for r in rows:
+        creator = serialize_user(ctx, users.get(r.creator_id) if r.creator_id else None)
         item: dict[str, Any] = {
             "latest": r.status != "historical",
-            "createdBy": serialize_user(ctx, users.get(r.creator_id) if r.creator_id else None),
+            "createdBy": creator,
+            # Page ownership starts with the creator (Cloud); transferring it is not supported yet.
+            "ownedBy": creator,
             "createdDate": iso(r.created_at),
         }
         current = versions.get((r.id, r.version))
@@ -226,6 +225,8 @@ def _history(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
             item["lastUpdated"] = serialize_version(ctx, current, users)
         if "previousVersion" in sub and (r.id, r.version - 1) in versions:
             item["previousVersion"] = serialize_version(ctx, versions[(r.id, r.version - 1)], users)
+        if "nextVersion" in sub and r.status == "historical" and (r.id, r.version + 1) in versions:
+            item["nextVersion"] = serialize_version(ctx, versions[(r.id, r.version + 1)], users)
         if "contributors" in sub:
             ids = contributors.get(r.id, [])
             item["contributors"] = {
@@ -302,24 +303,24 @@ def _child_listing(kind: str) -> Expander:
         per_type: dict[str, dict[int, list[Content]]] = {}
         for child_type in CHILD_TYPES:
             if child_type in sub:
-                if kind == "child":
-                    per_type[child_type] = repo.children_of_many(
-                        ctx.session, ctx.principal, [r.id for r in rows], type=child_type, limit=NESTED_LIMIT
-                    )
-                else:
-                    per_type[child_type] = {
-                        r.id: repo.list_descendants(
-                            ctx.session, ctx.principal, r.id, types=(child_type,), start=0, limit=NESTED_LIMIT
-                        )
-                        for r in rows
-                    }
+                load = repo.children_of_many if kind == "child" else repo.descendants_of_many
+                per_type[child_type] = load(
+                    ctx.session, ctx.principal, [r.id for r in rows], type=child_type, limit=NESTED_LIMIT
+                )
+        # One serialization for the children of every row, so nested expansions stay batched too.
+        serialized: dict[str, dict[int, dict[str, Any]]] = {}
+        for child_type, found in per_type.items():
+            distinct = list({c.id: c for r in rows for c in found.get(r.id, [])[:NESTED_LIMIT]}.values())
+            items = serialize_contents(ctx, distinct, sub.child(child_type))
+            serialized[child_type] = dict(zip((c.id for c in distinct), items, strict=True))
         for r in rows:
             item: dict[str, Any] = {}
             for child_type, found in per_type.items():
+                children = found.get(r.id, [])
                 item[child_type] = content_array(
                     ctx,
-                    found.get(r.id, []),
-                    sub.child(child_type),
+                    [serialized[child_type][c.id] for c in children[:NESTED_LIMIT]],
+                    has_more=len(children) > NESTED_LIMIT,
                     limit=NESTED_LIMIT,
                     self_path=f"/rest/api/content/{r.id}/{kind}/{child_type}",
                 )
@@ -385,18 +386,17 @@ METADATA_BATCH_EXPANDERS: dict[str, Expander] = {}
 
 @expander("operations")
 def _operations(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
-    from localfluence.access.checks import can_update_content, has_space_permission
     from localfluence.content.service import permission_target
 
+    grants = repo.space_grants_of_many(ctx.session, ctx.principal, {r.space_id for r in rows})
+    update_blocked = repo.update_blocked_of_many(ctx.session, ctx.principal, [r.id for r in rows])
     out = {}
     for r in rows:
         target = permission_target(r.type)
         ops = [{"operation": "read", "targetType": r.type}]
-        if has_space_permission(ctx.session, ctx.principal, r.space_id, "create", target) and can_update_content(
-            ctx.session, ctx.principal, r
-        ):
+        if (r.space_id, "create", target) in grants and r.id not in update_blocked:
             ops.append({"operation": "update", "targetType": r.type})
-        if has_space_permission(ctx.session, ctx.principal, r.space_id, "delete", target):
+        if (r.space_id, "delete", target) in grants:
             ops.append({"operation": "delete", "targetType": r.type})
         out[r.id] = ops
     return out
