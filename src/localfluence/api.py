@@ -10,10 +10,13 @@ from fastapi import Depends, Query, Request
 from localfluence.auth.credentials import authenticate
 from localfluence.auth.scopes import require_scopes
 from localfluence.context import Ctx
+from localfluence.db.engine import SQLITE_BEGIN
 from localfluence.kit.expand import Expand
 from localfluence.kit.jsonresponse import JSON
 from localfluence.kit.links import links_for
 from localfluence.runtime import Runtime
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def request_context(request: Request) -> AsyncIterator[Ctx]:
@@ -25,6 +28,8 @@ async def request_context(request: Request) -> AsyncIterator[Ctx]:
     runtime: Runtime = request.app.state.runtime
     session = runtime.sessions()
     try:
+        if request.method not in READ_METHODS:
+            session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
         principal = authenticate(session, request.headers.get("authorization"))
         # The one place token scopes are enforced: every API route authenticates through here.
         route = request.scope.get("route")
