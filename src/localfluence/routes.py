@@ -11,13 +11,17 @@ API_PREFIXES = ("/wiki/rest/api", "/rest/api")
 
 
 def api_routers() -> list[APIRouter]:
+    from localfluence.attachments.router import multipart_router
+    from localfluence.attachments.router import router as attachments
     from localfluence.content.router import children_router
     from localfluence.content.router import router as content
     from localfluence.people.router import router as people
     from localfluence.spaces.router import router as spaces
     from localfluence.tasks.router import router as tasks
 
-    return [spaces, content, children_router, people, tasks]
+    # Attachments first: /content/{id}/child/attachment must win over /content/{id}/child/{type},
+    # and the multipart-only PUT /content/{id} over the JSON one.
+    return [attachments, multipart_router, spaces, content, children_router, people, tasks]
 
 
 site = APIRouter()
@@ -29,9 +33,13 @@ async def status() -> Response:
 
 
 def site_routers() -> list[APIRouter]:
+    from localfluence.attachments.router import download_router
     from localfluence.content.router import form_router
 
     form = APIRouter()
     form.include_router(form_router, prefix="/wiki")
     form.include_router(form_router)
-    return [site, form]
+    downloads = APIRouter()
+    downloads.include_router(download_router, prefix="/wiki")
+    downloads.include_router(download_router)
+    return [site, form, downloads]
