@@ -41,7 +41,11 @@ def _note_orm_deletes(session: Session, _flush: UOWTransaction, _instances: Any)
 
         queries.append(select(AttachmentVersion.blob_sha256).where(or_(*keys)))
     if spaces:
-        queries.append(select(AttachmentVersion.blob_sha256).join(Content).where(Content.space_id.in_(spaces)))
+        queries.append(
+            select(AttachmentVersion.blob_sha256)
+            .join(Content, Content.id == AttachmentVersion.content_id)
+            .where(Content.space_id.in_(spaces))
+        )
     for query in queries:
         _note(session, session.execute(query).scalars())
 
@@ -66,7 +70,11 @@ def _note_bulk_deletes(state: ORMExecuteState) -> None:
     elif table == "attachment_version":
         query = select(AttachmentVersion.blob_sha256)
     elif table == "space":
-        query = select(AttachmentVersion.blob_sha256).join(Content).join(Space, Space.id == Content.space_id)
+        query = (
+            select(AttachmentVersion.blob_sha256)
+            .join(Content, Content.id == AttachmentVersion.content_id)
+            .join(Space, Space.id == Content.space_id)
+        )
     else:
         return
     if where is not None:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import delete, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,7 @@ from localfluence.content import tree
 from localfluence.content.service import title_key
 from localfluence.errors import BadRequest, Conflict, Forbidden, NotFound
 from localfluence.kit.clock import clock
-from localfluence.models import AttachmentVersion, Blob, Content, ContentVersion
+from localfluence.models import AttachmentVersion, Blob, Content, ContentAncestor, ContentVersion
 
 CONTAINER_TYPES = ("page", "blogpost")
 READABLE_CONTAINER_STATUSES = ("current", "draft", "trashed", "archived")
@@ -164,12 +165,16 @@ def update_properties(
     if data.container is not None and data.container.id not in (str(container.id), ""):
         target = _move_target(session, principal, data.container.id)
     if title != attachment.title or target.id != container.id:
+        key = title_key("attachment", title, None, target.id)
+        if content_repo.title_taken(session, target.space_id, key, exclude_id=attachment.id):
+            raise BadRequest(f"Cannot add a new attachment with same file name as an existing attachment: {title}")
         attachment.title = title
-        attachment.title_key = title_key("attachment", title, None, target.id)
-    if target.id != container.id:
-        tree.move_subtree(session, attachment.id, target.id)
-        attachment.parent_id = target.id
+        attachment.title_key = key
         attachment.space_id = target.space_id
+        _flush_unique(session, title)
+    if target.id != container.id:
+        _rehang_leaf(session, attachment.id, target.id)
+        attachment.parent_id = target.id
         attachment.position = content_repo.next_position(session, target.id, target.space_id)
 
     now = clock.now()
@@ -232,6 +237,20 @@ def resolve_version(
     if found is None or blob is None:
         raise NotFound(f"Version {number} of attachment {attachment.id} no longer exists")
     return Download(attachment, found, blob)
+
+
+def _rehang_leaf(session: Session, attachment_id: int, parent_id: int) -> None:
+    """Closure rows for a node without descendants moving below another parent. (tree.move_subtree
+    does the general case, but its cross join trips SQLAlchemy's cartesian-product lint.)"""
+    session.execute(
+        delete(ContentAncestor).where(
+            ContentAncestor.descendant_id == attachment_id, ContentAncestor.ancestor_id != attachment_id
+        )
+    )
+    above = select(ContentAncestor.ancestor_id, literal(attachment_id), ContentAncestor.depth + 1).where(
+        ContentAncestor.descendant_id == parent_id
+    )
+    session.execute(insert(ContentAncestor).from_select(["ancestor_id", "descendant_id", "depth"], above))
 
 
 def _move_target(session: Session, principal: Principal, raw_id: str) -> Content:
