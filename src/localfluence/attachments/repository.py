@@ -126,8 +126,8 @@ def insert_blob_if_absent(session: Session, sha256: str, size: int, key: str, no
         statement = postgresql.insert(Blob).values(**values).on_conflict_do_nothing(index_elements=["sha256"])
     else:
         statement = sqlite.insert(Blob).values(**values).on_conflict_do_nothing(index_elements=["sha256"])
-    result = session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    # RETURNING, not rowcount: the ORM's insert path does not report rowcount reliably on psycopg.
+    return session.execute(statement.returning(Blob.sha256)).first() is not None
 
 
 def get_blob(session: Session, sha256: str) -> Blob | None:
