@@ -13,7 +13,7 @@ from starlette.responses import Response, StreamingResponse
 
 from localfluence.blobs.store import BlobStore, Reader
 
-CHUNK = 256 * 1024
+CHUNK = 1024 * 1024
 # Served inline where a browser renders them safely; everything else downloads, so an uploaded
 # HTML or SVG file never runs in the wiki's origin.
 INLINE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "application/pdf")
@@ -96,6 +96,10 @@ async def blob_response(
         return Response(status_code=status, headers=headers, media_type=media_type)
     # Opened before the status line goes out, so a missing blob is an error response, not a cut one.
     reader = await anyio.to_thread.run_sync(store.open, key, start, length)
+    if length <= CHUNK:
+        # Small files in one read: a streaming response's machinery costs more than the bytes.
+        body = await anyio.to_thread.run_sync(_read_all_and_close, reader, length)
+        return Response(body, status_code=status, headers=headers, media_type=media_type)
     return StreamingResponse(_chunks(reader, key, length), status_code=status, headers=headers, media_type=media_type)
 
 
@@ -111,6 +115,21 @@ async def _chunks(reader: Reader, key: str, length: int) -> AsyncIterator[bytes]
                 raise RuntimeError(f"blob {key} ended {remaining} bytes early")
             remaining -= len(data)
             yield data
+    finally:
+        reader.close()
+
+
+def _read_all_and_close(reader: Reader, length: int) -> bytes:
+    try:
+        parts = []
+        remaining = length
+        while remaining > 0:
+            data = reader.read(remaining)
+            if not data:
+                raise RuntimeError(f"blob ended {remaining} bytes early")
+            parts.append(data)
+            remaining -= len(data)
+        return b"".join(parts)
     finally:
         reader.close()
 
