@@ -595,3 +595,22 @@ def test_deleting_an_old_version_deletes_bytes_only_it_used(server: RunningServe
     uploaded(admin.api, page["id"], "history.txt", b"second version " + page["id"].encode(), method="PUT")
     assert admin.api.delete(f"/content/{attachment['id']}/version/1").status_code == 204
     assert blob_key(server, v1) is None
+
+
+def test_copy_attachments_shares_the_bytes(server: RunningServer, admin: Person, space: dict, page: dict) -> None:
+    # content.copying can call this for copyPage's copyAttachments; driven directly here.
+    from localfluence.access.principal import Principal
+    from localfluence.attachments.service import copy_attachments
+
+    data = b"copied " + page["id"].encode()
+    uploaded(admin.api, page["id"], "copied.txt", data, comment="original")
+    target = create_page(admin, space["key"])
+    with transaction(server.runtime.sessions) as session:
+        admin_id = session.scalar(select(User.id).where(User.account_id == admin.account_id))
+        principal = Principal(user_id=admin_id, account_id=admin.account_id, is_admin=True)
+        assert len(copy_attachments(session, principal, int(page["id"]), int(target["id"]))) == 1
+    listed = admin.api.get(f"/content/{target['id']}/child/attachment").json()["results"]
+    assert [(a["title"], a["extensions"]["comment"]) for a in listed] == [("copied.txt", "original")]
+    assert httpx.get(download_url(server, listed[0]), auth=(admin.email, admin.token)).content == data
+    assert admin.api.delete(f"/content/{listed[0]['id']}").status_code == 204
+    assert _blob_file_exists(server, data)

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Delete, and_, delete, event, exists, select
+from sqlalchemy import Delete, and_, delete, event, exists, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from localfluence.blobs.store import BlobStore
@@ -37,8 +37,6 @@ def _note_orm_deletes(session: Session, _flush: UOWTransaction, _instances: Any)
         queries.append(_in_subtrees().where(ContentAncestor.ancestor_id.in_(contents)))
     if versions:
         keys = [and_(AttachmentVersion.content_id == c, AttachmentVersion.number == n) for c, n in versions]
-        from sqlalchemy import or_
-
         queries.append(select(AttachmentVersion.blob_sha256).where(or_(*keys)))
     if spaces:
         queries.append(

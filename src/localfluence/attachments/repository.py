@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -132,7 +132,3 @@ def insert_blob_if_absent(session: Session, sha256: str, size: int, key: str, no
 
 def get_blob(session: Session, sha256: str) -> Blob | None:
     return session.get(Blob, sha256)
-
-
-def count_versions(session: Session, content_id: int) -> int:
-    return int(session.scalar(select(func.count()).where(AttachmentVersion.content_id == content_id)) or 0)

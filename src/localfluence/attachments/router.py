@@ -21,7 +21,7 @@ from localfluence.attachments import service
 from localfluence.attachments.download import blob_response
 from localfluence.attachments.schemas import AttachmentPropertiesUpdate
 from localfluence.attachments.serialize import download_path
-from localfluence.attachments.upload import read_upload, require_xsrf_token
+from localfluence.attachments.upload import Upload, read_upload, require_xsrf_token
 from localfluence.blobs.store import BlobStore
 from localfluence.blobs.transaction import discard_quietly
 from localfluence.content.serialize import serialize_content, serialize_contents
@@ -231,7 +231,7 @@ async def _replace_data(request: Request, ctx: Ctx, container_id: int | None, at
     return added.attachments[0]
 
 
-async def _receive(request: Request, ctx: Ctx, store: BlobStore) -> Any:
+async def _receive(request: Request, ctx: Ctx, store: BlobStore) -> Upload:
     # End the read transaction first: a large upload can take minutes, and holding a pooled
     # connection (and, on SQLite, a WAL snapshot) that long would starve everybody else.
     ctx.session.commit()

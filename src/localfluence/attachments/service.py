@@ -239,6 +239,62 @@ def resolve_version(
     return Download(attachment, found, blob)
 
 
+def copy_attachments(session: Session, principal: Principal, source_id: int, target_id: int) -> list[Content]:
+    """Copy the current version of every attachment of `source_id` onto `target_id` (copyPage's
+    copyAttachments). No bytes move: the copies refer to the same blobs."""
+    source = get_container(session, principal, source_id)
+    target = get_container(session, principal, target_id)
+    rows = repo.list_attachments(session, principal, source.id, filename=None, media_type=None, start=0, limit=10_000)
+    now = clock.now()
+    copies = []
+    for row in rows:
+        current = repo.get_version(session, row.id, row.version)
+        if current is None or repo.find_by_name(session, principal, target, row.title) is not None:
+            continue
+        copy = Content(
+            type="attachment",
+            status="current",
+            title=row.title,
+            title_key=title_key("attachment", row.title, None, target.id),
+            space_id=target.space_id,
+            parent_id=target.id,
+            position=content_repo.next_position(session, target.id, target.space_id),
+            version=1,
+            creator_id=principal.user_id,
+            created_at=now,
+        )
+        session.add(copy)
+        _flush_unique(session, row.title)
+        tree.attach(session, copy.id, target.id)
+        session.add(
+            ContentVersion(
+                content_id=copy.id,
+                number=1,
+                title=row.title,
+                body="",
+                message=current.comment,
+                author_id=principal.user_id,
+                created_at=now,
+            )
+        )
+        session.flush()
+        session.add(
+            AttachmentVersion(
+                content_id=copy.id,
+                number=1,
+                blob_sha256=current.blob_sha256,
+                size=current.size,
+                media_type=current.media_type,
+                comment=current.comment,
+                file_id=str(uuid.uuid4()),
+            )
+        )
+        copies.append(copy)
+    session.flush()
+    content_changed(session, [c.id for c in copies])
+    return copies
+
+
 def _rehang_leaf(session: Session, attachment_id: int, parent_id: int) -> None:
     """Closure rows for a node without descendants moving below another parent. (tree.move_subtree
     does the general case, but its cross join trips SQLAlchemy's cartesian-product lint.)"""
