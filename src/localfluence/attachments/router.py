@@ -215,10 +215,8 @@ async def _add(request: Request, ctx: Ctx, container_id: int, status: str | None
 
 async def _replace_data(request: Request, ctx: Ctx, container_id: int | None, attachment_id: int) -> Content:
     require_xsrf_token(request)
-    attachment = service.get_attachment(ctx.session, ctx.principal, container_id, attachment_id)
-    service.require_attach(
-        ctx.session, ctx.principal, service.get_container(ctx.session, ctx.principal, attachment.parent_id or 0)
-    )
+    # Refuse before accepting a byte of the body.
+    service.attachment_for_data_update(ctx.session, ctx.principal, container_id, attachment_id)
     store = _store(request)
     upload = await _receive(request, ctx, store)
     try:

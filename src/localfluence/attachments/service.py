@@ -115,9 +115,7 @@ def update_data(
     upload: Upload,
 ) -> Added:
     """POST .../{attachmentId}/data: a new version of the bytes, whatever the uploaded file's name."""
-    attachment = get_attachment(session, principal, container_id, attachment_id)
-    container = get_container(session, principal, attachment.parent_id or 0)
-    require_attach(session, principal, container)
+    attachment = attachment_for_data_update(session, principal, container_id, attachment_id)
     added = Added([], [])
     _adopt(session, store, upload.writers, added)
     if len(upload.files) != 1:
@@ -127,6 +125,15 @@ def update_data(
     added.attachments.append(_new_version(session, principal, attachment, upload.files[0], comment, upload.minor_edit))
     content_changed(session, [attachment.id])
     return added
+
+
+def attachment_for_data_update(
+    session: Session, principal: Principal, container_id: int | None, attachment_id: int
+) -> Content:
+    """The attachment a caller may upload a new version of (404 invisible, 403 not allowed)."""
+    attachment = get_attachment(session, principal, container_id, attachment_id)
+    require_attach(session, principal, get_container(session, principal, attachment.parent_id or 0))
+    return attachment
 
 
 def get_attachment(session: Session, principal: Principal, container_id: int | None, attachment_id: int) -> Content:
@@ -417,6 +424,10 @@ def _flush_unique(session: Session, name: str) -> None:
 def _fill_metadata_versions(session: Session, ids: list[int]) -> None:
     """Versions made through the generic content API (rename via PUT /content/{id}, restore)
     keep the bytes of the version before them."""
+    loaded = [session.identity_map.get(session.identity_key(Content, i)) for i in ids]
+    if all(row is not None and row.type != "attachment" for row in loaded):
+        # Every write calls this; page writes have their rows at hand and need no query.
+        return
     missing = repo.versions_missing(session, ids)
     for content_id, number in missing:
         previous = repo.latest_version_before(session, content_id, number)
