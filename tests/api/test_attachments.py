@@ -354,6 +354,10 @@ def test_download_headers_with_any_accept(server: RunningServer, admin: Person, 
         assert response.headers["etag"] == f'"{hashlib.sha256(data).hexdigest()}"'
         assert response.headers["accept-ranges"] == "bytes"
         assert "filename*=UTF-8''na%C3%AFve%20file.txt" in response.headers["content-disposition"]
+    head = httpx.head(download_url(server, attachment), auth=(admin.email, admin.token))
+    assert head.status_code == 200
+    assert head.headers["content-length"] == str(len(data))
+    assert head.content == b""
     cached = httpx.get(
         download_url(server, attachment),
         auth=(admin.email, admin.token),

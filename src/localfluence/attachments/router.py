@@ -158,14 +158,16 @@ def _is_multipart(scope: Scope) -> bool:
 download_router = APIRouter(tags=["Content - attachments"])
 
 
-@download_router.get("/download/attachments/{pageId}/{fileName}", include_in_schema=False)
+@download_router.api_route(
+    "/download/attachments/{pageId}/{fileName}", methods=["GET", "HEAD"], include_in_schema=False
+)
 async def download_attachment_file(
     pageId: str, fileName: str, request: Request, ctx: Context, version: Annotated[str | None, Query()] = None
 ) -> Response:
     return await _serve(request, ctx, pageId, fileName, version)
 
 
-@download_router.get("/download/thumbnails/{pageId}/{fileName}", include_in_schema=False)
+@download_router.api_route("/download/thumbnails/{pageId}/{fileName}", methods=["GET", "HEAD"], include_in_schema=False)
 async def download_thumbnail_file(
     pageId: str, fileName: str, request: Request, ctx: Context, version: Annotated[str | None, Query()] = None
 ) -> Response:
