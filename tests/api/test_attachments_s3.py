@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -135,3 +137,44 @@ def test_purge_deletes_the_object(s3: S3Endpoint, s3_server: RunningServer, boss
     assert boss.api.delete(f"/content/{attachment['id']}").status_code == 204
     assert key not in s3.keys()
     assert blob_key(s3_server, data) is None
+
+
+def test_a_slow_stage_holds_up_nobody_and_concurrent_same_bytes_end_in_one_object(
+    s3: S3Endpoint, s3_server: RunningServer, boss: Person, page: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = s3_server.runtime.blobs
+    real_stage = store.stage
+    gate = threading.Event()
+    staging = threading.Semaphore(0)
+
+    def slow_stage(writer: object) -> None:
+        staging.release()
+        assert gate.wait(30)
+        real_stage(writer)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "stage", slow_stage)
+    space_key = boss.api.get(f"/content/{page['id']}").json()["space"]["key"]
+    other = create_page(boss, space_key)
+    data = b"raced " + page["id"].encode()
+    before = set(s3.keys())
+    results: list[httpx.Response] = []
+
+    def send(container: str) -> None:
+        with httpx.Client(base_url=s3_server.url + "/wiki/rest/api", auth=(ADMIN_EMAIL, ADMIN_TOKEN)) as api:
+            results.append(upload(api, container, "raced.bin", data))
+
+    threads = [threading.Thread(target=send, args=(c,)) for c in (page["id"], other["id"])]
+    for thread in threads:
+        thread.start()
+    assert staging.acquire(timeout=30) and staging.acquire(timeout=30)  # both requests are staging
+    started = time.monotonic()
+    unrelated = create_page(boss, space_key)
+    assert unrelated["id"]
+    assert time.monotonic() - started < 5
+    gate.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [r.status_code for r in results] == [200, 200]
+    new_objects = set(s3.keys()) - before
+    assert len(new_objects) == 1
+    assert blob_key(s3_server, data) in new_objects

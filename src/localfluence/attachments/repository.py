@@ -130,5 +130,11 @@ def insert_blob_if_absent(session: Session, sha256: str, size: int, key: str, no
     return session.execute(statement.returning(Blob.sha256)).first() is not None
 
 
+def known_digests(session: Session, digests: set[str]) -> set[str]:
+    if not digests:
+        return set()
+    return set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(digests))))
+
+
 def get_blob(session: Session, sha256: str) -> Blob | None:
     return session.get(Blob, sha256)

@@ -203,16 +203,12 @@ async def _add(request: Request, ctx: Ctx, container_id: int, status: str | None
     store = _store(request)
     upload = await _receive(request, ctx, store)
     try:
-        added = service.add_attachments(
-            ctx.session, ctx.principal, store, container_id, status, upload, replace=replace
-        )
-        for writer in added.to_stage:
-            await anyio.to_thread.run_sync(store.stage, writer)
+        await _stage(ctx, store, upload)
+        return service.add_attachments(ctx.session, ctx.principal, store, container_id, status, upload, replace=replace)
     except BaseException:
         # Writers already tied to the transaction are discarded again by its rollback; harmless.
         discard_quietly(store, upload.writers)
         raise
-    return added.attachments
 
 
 async def _replace_data(request: Request, ctx: Ctx, container_id: int | None, attachment_id: int) -> Content:
@@ -222,13 +218,23 @@ async def _replace_data(request: Request, ctx: Ctx, container_id: int | None, at
     store = _store(request)
     upload = await _receive(request, ctx, store)
     try:
-        added = service.update_data(ctx.session, ctx.principal, store, container_id, attachment_id, upload)
-        for writer in added.to_stage:
-            await anyio.to_thread.run_sync(store.stage, writer)
+        await _stage(ctx, store, upload)
+        return service.update_data(ctx.session, ctx.principal, store, container_id, attachment_id, upload)
     except BaseException:
         discard_quietly(store, upload.writers)
         raise
-    return added.attachments[0]
+
+
+async def _stage(ctx: Ctx, store: BlobStore, upload: Upload) -> None:
+    """Slow copies to remote storage happen before any row is written: the service then writes and
+    the request commits without yielding to the event loop in between, so no other request ever
+    waits on this one's write lock (SQLite) while it is suspended."""
+    if not store.stages_remotely or not upload.writers:
+        return
+    fresh = service.unknown_blobs(ctx.session, upload.writers)
+    ctx.session.commit()
+    for writer in fresh:
+        await anyio.to_thread.run_sync(store.stage, writer)
 
 
 async def _receive(request: Request, ctx: Ctx, store: BlobStore) -> Upload:

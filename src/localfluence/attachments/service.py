@@ -32,15 +32,6 @@ CONTAINER_TYPES = ("page", "blogpost")
 READABLE_CONTAINER_STATUSES = ("current", "draft", "trashed", "archived")
 
 
-@dataclass
-class Added:
-    """What an upload request did: the attachments it touched, and the blobs it must stage
-    before the commit (bytes nobody stored before)."""
-
-    attachments: list[Content]
-    to_stage: list[BlobWriter]
-
-
 def attachment_id(value: str) -> int:
     """Cloud writes attachment ids as "att123"; the number is the content id."""
     from localfluence.content.service import parse_content_id
@@ -80,14 +71,14 @@ def add_attachments(
     upload: Upload,
     *,
     replace: bool,
-) -> Added:
+) -> list[Content]:
     """POST (replace=False: an existing name is an error) and PUT (replace=True: a new version)."""
     container = container_for_upload(session, principal, container_id, status)
-    added = Added([], [])
-    _adopt(session, store, upload.writers, added)
+    _adopt(session, store, upload.writers)
     if not upload.files:
         raise BadRequest("The request has no file to attach: send it in a multipart part named 'file'")
     comments = upload.comments
+    added: list[Content] = []
     if comments and len(comments) != len(upload.files):
         raise BadRequest("When comments are given, every file needs one, in the same order as the files")
     for index, uploaded in enumerate(upload.files):
@@ -101,8 +92,8 @@ def add_attachments(
             attachment = _create(session, principal, container, uploaded, comment, upload.minor_edit)
         else:
             attachment = _new_version(session, principal, existing, uploaded, comment, upload.minor_edit)
-        added.attachments.append(attachment)
-    content_changed(session, [a.id for a in added.attachments])
+        added.append(attachment)
+    content_changed(session, [a.id for a in added])
     return added
 
 
@@ -113,18 +104,17 @@ def update_data(
     container_id: int | None,
     attachment_id: int,
     upload: Upload,
-) -> Added:
+) -> Content:
     """POST .../{attachmentId}/data: a new version of the bytes, whatever the uploaded file's name."""
     attachment = attachment_for_data_update(session, principal, container_id, attachment_id)
-    added = Added([], [])
-    _adopt(session, store, upload.writers, added)
+    _adopt(session, store, upload.writers)
     if len(upload.files) != 1:
         raise BadRequest("Send exactly one file, in a multipart part named 'file'")
     comments = upload.comments
     comment = comments[0] if comments else ""
-    added.attachments.append(_new_version(session, principal, attachment, upload.files[0], comment, upload.minor_edit))
+    _new_version(session, principal, attachment, upload.files[0], comment, upload.minor_edit)
     content_changed(session, [attachment.id])
-    return added
+    return attachment
 
 
 def attachment_for_data_update(
@@ -327,14 +317,19 @@ def _move_target(session: Session, principal: Principal, raw_id: str) -> Content
     return target
 
 
-def _adopt(session: Session, store: BlobStore, writers: Sequence[BlobWriter], added: Added) -> None:
-    """Record each uploaded blob. Bytes already stored are dropped at once; new ones are tied to
-    the transaction (linked on commit, discarded otherwise) and staged by the caller."""
+def unknown_blobs(session: Session, writers: Sequence[BlobWriter]) -> list[BlobWriter]:
+    """Writers holding bytes the store does not have yet: the ones worth staging."""
+    known = repo.known_digests(session, {w.sha256 for w in writers})
+    return [w for w in writers if w.sha256 not in known]
+
+
+def _adopt(session: Session, store: BlobStore, writers: Sequence[BlobWriter]) -> None:
+    """Record each uploaded blob. Bytes somebody already stored are dropped at once (with any
+    copy staged for them); new ones are tied to the transaction: linked on commit, discarded otherwise."""
     now = clock.now()
     for writer in writers:
         if repo.insert_blob_if_absent(session, writer.sha256, writer.size, writer.key, now):
             hold(session, store, writer)
-            added.to_stage.append(writer)
         else:
             store.discard(writer)
 

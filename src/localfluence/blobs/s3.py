@@ -1,7 +1,7 @@
 """Blobs as objects in an S3-compatible bucket (AWS S3, MinIO, moto, ...), through boto3.
 
-An upload is staged to its final key before the commit, so the slow, fallible part happens while
-the transaction can still roll back. Keys carry the digest and a random suffix: the database
+An upload is staged to its final key before its rows are written, so the slow, fallible part
+happens while the request can still fail cleanly. Keys carry the digest and a random suffix: the database
 (blob.sha256) does the deduplication, and an object is only ever written by the one upload that
 created its blob row, so a rollback can delete what it staged without racing anybody."""
 
@@ -15,6 +15,8 @@ from localfluence.blobs.store import BlobMissing, BlobStore, BlobWriter, Reader
 
 
 class S3BlobStore(BlobStore):
+    stages_remotely = True
+
     def __init__(self, client: Any, bucket: str, prefix: str, tmp_dir: Path) -> None:
         super().__init__(tmp_dir)
         from boto3.s3.transfer import TransferConfig

@@ -3,7 +3,7 @@
 An upload is written to a temporary file and hashed with SHA-256 as it goes. Once the request's
 transaction knows what to do with it, the writer takes one of two ways out:
 
-    writer ──finish()──► stage() (before commit: the store may copy the bytes where they will live)
+    writer ──finish()──► stage() (before any row is written: the store may copy the bytes where they will live)
                            ├─ commit   ──► link()     the bytes become readable under writer.key
                            └─ rollback ──► discard()  nothing remains: no temp file, no staged copy
 
@@ -77,6 +77,9 @@ class BlobWriter:
 
 class BlobStore(ABC):
     """Content-addressed bytes. Keys come from key_for(); the database keeps them (blob.key)."""
+
+    # Whether stage() does real (slow) work; callers skip it, and a thread hop, when it does not.
+    stages_remotely = False
 
     def __init__(self, tmp_dir: Path) -> None:
         self.tmp_dir = tmp_dir
