@@ -149,3 +149,15 @@ def test_local_keys_cannot_escape_the_blob_dir(tmp_path: Path) -> None:
         with pytest.raises(BlobMissing):
             store.open(key)
         assert not store.exists(key)
+
+
+def test_a_stream_larger_than_the_write_buffer(store: BlobStore) -> None:
+    data = os.urandom(2 * 1024 * 1024 + 12345)
+    writer = store.put(chunks(data, size=64 * 1024))
+    assert writer.sha256 == hashlib.sha256(data).hexdigest()
+    store.stage(writer)
+    store.link(writer)
+    assert store.read_all(writer.key) == data
+    reader = store.open(writer.key, 1024 * 1024 - 10, 20)
+    assert reader.read() == data[1024 * 1024 - 10 : 1024 * 1024 + 10]
+    reader.close()

@@ -7,8 +7,10 @@ afterwards; this reader stops at the limit."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
+import anyio
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
@@ -73,15 +75,33 @@ async def read_upload(request: Request, store: BlobStore, max_bytes: int) -> Upl
         raise BadRequest("The multipart request has no boundary")
     reader = _PartReader(store, max_bytes)
     parser = MultipartParser(boundary, reader.callbacks())
+    loop = asyncio.get_running_loop()
+    # One buffer is hashed and written in a worker thread while the next is parsed on the loop
+    # (hashlib and file writes release the GIL): the disk never stalls the event loop, and
+    # parsing overlaps hashing. Buffers are absorbed strictly in order, one at a time.
+    in_flight: asyncio.Future[None] | None = None
     try:
         async for chunk in request.stream():
             parser.write(chunk)
+            for writer in reader.all_writers:
+                if writer.needs_flush:
+                    if in_flight is not None:
+                        await in_flight
+                    in_flight = loop.run_in_executor(None, writer.absorb, writer.take())
         parser.finalize()
         if not reader.ended:
             raise BadRequest("The multipart body ended before its closing boundary")
+        if in_flight is not None:
+            await in_flight
+            in_flight = None
         for uploaded in reader.upload.files:
-            store.finish(uploaded.writer)
+            await anyio.to_thread.run_sync(store.finish, uploaded.writer)
     except BaseException as error:
+        if in_flight is not None:
+            # Let the thread finish with the file before it is removed.
+            await asyncio.wait([in_flight])
+            if not in_flight.cancelled():
+                in_flight.exception()
         discard_quietly(store, reader.all_writers)
         if isinstance(error, BlobTooLarge):
             raise PayloadTooLarge(

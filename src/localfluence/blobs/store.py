@@ -39,14 +39,21 @@ class Reader(Protocol):
 
 
 class BlobWriter:
-    """A temporary file being filled; size and digest are known once finish() returns."""
+    """A temporary file being filled; size and digest are known once finish() returns.
+
+    write() only buffers (it runs inside parser callbacks on the event loop); flush() hashes and
+    writes the buffer and is meant for a worker thread, so a disk that stalls under writeback
+    pressure never stalls the server."""
+
+    FLUSH_AT = 1024 * 1024
 
     def __init__(self, tmp_dir: Path, max_bytes: int | None = None) -> None:
         tmp_dir.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-", suffix=".part")
         self.path = Path(name)
-        self._file = os.fdopen(fd, "wb")
+        self._file = os.fdopen(fd, "wb", buffering=0)
         self._hash = hashlib.sha256()
+        self._pending = bytearray()
         self.max_bytes = max_bytes
         self.size = 0
         self.sha256 = ""
@@ -55,20 +62,41 @@ class BlobWriter:
         self.staged = False
         self.closed = False
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         if self.max_bytes is not None and self.size + len(data) > self.max_bytes:
             raise BlobTooLarge(self.max_bytes)
-        self._hash.update(data)
-        self._file.write(data)
+        self._pending += data
         self.size += len(data)
+
+    @property
+    def needs_flush(self) -> bool:
+        return len(self._pending) >= self.FLUSH_AT
+
+    def take(self) -> bytearray:
+        """The buffered bytes, leaving an empty buffer for the next writes (event-loop side)."""
+        pending, self._pending = self._pending, bytearray()
+        return pending
+
+    def absorb(self, data: bytearray) -> None:
+        """Hash and write bytes taken earlier, in order (thread side)."""
+        self._hash.update(data)
+        view = memoryview(data)
+        while view:
+            written = self._file.write(view)
+            view = view[written:]
+
+    def flush(self) -> None:
+        self.absorb(self.take())
 
     def finish(self) -> None:
         # No fsync: the database runs with synchronous=NORMAL too; a crash may lose the last
         # moments of work, but never leaves a committed row without its file on a clean stop.
+        self.flush()
         self._file.close()
         self.sha256 = self._hash.hexdigest()
 
     def remove_file(self) -> None:
+        self._pending = bytearray()
         if not self._file.closed:
             self._file.close()
         self.path.unlink(missing_ok=True)
@@ -124,6 +152,8 @@ class BlobStore(ABC):
         try:
             for chunk in chunks:  # type: ignore[attr-defined]
                 writer.write(chunk)
+                if writer.needs_flush:
+                    writer.flush()
             self.finish(writer)
         except BaseException:
             writer.remove_file()
