@@ -12,6 +12,8 @@ API_PREFIXES = ("/wiki/rest/api", "/rest/api")
 
 def api_routers() -> list[APIRouter]:
     from localfluence.analytics.router import router as analytics
+    from localfluence.attachments.router import multipart_router
+    from localfluence.attachments.router import router as attachments
     from localfluence.comments.router import router as comments
     from localfluence.content.router import children_router
     from localfluence.content.router import router as content
@@ -31,12 +33,15 @@ def api_routers() -> list[APIRouter]:
     from localfluence.tasks.router import router as tasks
     from localfluence.watches.router import router as watches
 
-    # content_search before content: /content/search must win over /content/{id}.
+    # Order matters where paths overlap: attachments before children_router (/child/attachment vs
+    # /child/{type}) and their multipart-only PUT /content/{id} before the JSON one; content_search
+    # before content (/content/search vs /content/{id}); comments before children_router.
     return [
+        attachments,
+        multipart_router,
         spaces,
         content_search,
         content,
-        # Before children_router: /content/{id}/child/comment is more specific than /child/{type}.
         comments,
         children_router,
         people,
@@ -65,10 +70,14 @@ async def status() -> Response:
 
 
 def site_routers() -> list[APIRouter]:
+    from localfluence.attachments.router import download_router
     from localfluence.content.router import form_router
     from localfluence.people.admin_router import router as people_admin
 
     form = APIRouter()
     form.include_router(form_router, prefix="/wiki")
     form.include_router(form_router)
-    return [site, form, people_admin]
+    downloads = APIRouter()
+    downloads.include_router(download_router, prefix="/wiki")
+    downloads.include_router(download_router)
+    return [site, form, downloads, people_admin]

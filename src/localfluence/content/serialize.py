@@ -17,6 +17,10 @@ from localfluence.spaces import repository as space_repo
 
 Expander = Callable[[Ctx, Sequence[Content], Expand], dict[int, Any]]
 CONTENT_EXPANDERS: dict[str, Expander] = {}
+# What a content type carries on every rendering, added in one batch per result page after the
+# expansions (attachments: extensions, _links.download, metadata.mediaType).
+TypeDecorator = Callable[[Ctx, Sequence[Content], list[dict[str, Any]]], None]
+TYPE_DECORATORS: dict[str, TypeDecorator] = {}
 
 # The order Confluence lists them in _expandable.
 EXPANDABLE = (
@@ -69,6 +73,11 @@ def serialize_contents(ctx: Ctx, rows: Sequence[Content], expand: Expand, *, top
         for name, values in expanded.items():
             if row.id in values:
                 item[name] = values[row.id]
+    for content_type, decorate in TYPE_DECORATORS.items():
+        picked = [(row, item) for row, item in zip(rows, out, strict=True) if row.type == content_type]
+        if picked:
+            decorate(ctx, [row for row, _ in picked], [item for _, item in picked])
+    for row, item in zip(rows, out, strict=True):
         item["_expandable"] = {
             name: _expandable_path(row, name, spaces[row.space_id]) for name in EXPANDABLE if name not in item
         }

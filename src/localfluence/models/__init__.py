@@ -1,6 +1,7 @@
 """ORM models, one module per aggregate. Relationships are not used for loading: repositories
 write their queries explicitly, so nothing walks an unfiltered collection by accident."""
 
+from localfluence.models.attachment import AttachmentVersion, Blob
 from localfluence.models.content import Content, ContentAncestor, ContentVersion
 from localfluence.models.label import ContentLabel, Label
 from localfluence.models.metadata import (
@@ -23,6 +24,8 @@ from localfluence.models.task import LongTask
 
 __all__ = [
     "ApiToken",
+    "AttachmentVersion",
+    "Blob",
     "CommentPlacement",
     "Content",
     "ContentAncestor",
