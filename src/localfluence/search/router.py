@@ -12,6 +12,7 @@ from localfluence.api import Context, ExpandParam, ok
 from localfluence.content.serialize import serialize_contents
 from localfluence.errors import BadRequest
 from localfluence.search import index as _index  # noqa: F401  (registers the index listener)
+from localfluence.search import relations as _relations  # noqa: F401  (registers the CQL relation providers)
 from localfluence.search import service
 from localfluence.search.excerpt import MODES
 from localfluence.search.serialize import content_results, links, space_results, user_results
