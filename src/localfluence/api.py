@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 
+from localfluence.access.gate import admit
 from localfluence.auth.credentials import authenticate
 from localfluence.context import Ctx
 from localfluence.kit.expand import Expand
@@ -26,6 +27,7 @@ async def request_context(request: Request) -> AsyncIterator[Ctx]:
     try:
         principal = authenticate(session, request.headers.get("authorization"))
         request.state.account_id = principal.account_id
+        admit(session, principal, request.url.path)
         origin = runtime.settings.base_url or f"{request.url.scheme}://{request.url.netloc}"
         yield Ctx(
             session=session,

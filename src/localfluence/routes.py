@@ -14,10 +14,12 @@ def api_routers() -> list[APIRouter]:
     from localfluence.content.router import children_router
     from localfluence.content.router import router as content
     from localfluence.people.router import router as people
+    from localfluence.permissions.router import router as permissions
+    from localfluence.restrictions.router import router as restrictions
     from localfluence.spaces.router import router as spaces
     from localfluence.tasks.router import router as tasks
 
-    return [spaces, content, children_router, people, tasks]
+    return [spaces, content, children_router, people, tasks, restrictions, permissions]
 
 
 site = APIRouter()
@@ -30,8 +32,9 @@ async def status() -> Response:
 
 def site_routers() -> list[APIRouter]:
     from localfluence.content.router import form_router
+    from localfluence.permissions.settings_router import router as settings
 
     form = APIRouter()
     form.include_router(form_router, prefix="/wiki")
     form.include_router(form_router)
-    return [site, form]
+    return [site, form, settings]

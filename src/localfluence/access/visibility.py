@@ -14,7 +14,7 @@ Guarded by tests/security/test_visibility_matrix.py.
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from localfluence.access.principal import Principal
 from localfluence.models import Content, ContentAncestor, ContentRestriction, SpacePermission
@@ -83,3 +83,14 @@ def content_is_visible(principal: Principal, content: type[Content] = Content) -
 
 def visible_content(principal: Principal) -> Select[tuple[Content]]:
     return select(Content).where(content_is_visible(principal))
+
+
+def is_content_visible(session: Session, principal: Principal, content_id: int) -> bool:
+    return session.scalar(select(Content.id).where(Content.id == content_id, content_is_visible(principal))) is not None
+
+
+def can_read_space(session: Session, principal: Principal, space_id: int) -> bool:
+    if principal.is_admin:
+        return True
+    found = session.scalar(readable_space_ids(principal).where(SpacePermission.space_id == space_id).limit(1))
+    return found is not None
