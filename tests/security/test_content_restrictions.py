@@ -6,6 +6,7 @@ import pytest
 
 from tests.conftest import Person, create_page
 from tests.security.helpers import grant, group_ids, make_group, restrict, user_ids
+from tests.security.spec import assert_matches
 from tests.server import RunningServer
 
 
@@ -23,6 +24,7 @@ def _by_op(person: Person, content_id: str) -> dict:
 def test_unrestricted_content_has_empty_read_and_update(admin: Person, page: dict) -> None:
     body = _by_op(admin, page["id"])
     assert set(body) == {"read", "update", "_links"}
+    assert_matches(body["read"], "ContentRestriction")
     for op in ("read", "update"):
         assert body[op]["operation"] == op
         assert body[op]["restrictions"]["user"] == {"results": [], "start": 0, "limit": 100, "size": 0}
@@ -35,6 +37,7 @@ def test_unrestricted_content_has_empty_read_and_update(admin: Person, page: dic
 def test_put_get_and_shapes(admin: Person, alice: Person, page: dict, server: RunningServer) -> None:
     group = make_group(server, alice)
     out = restrict(admin, page["id"], read_users=[alice.account_id], read_groups=[group["id"]])
+    assert_matches(out, "ContentRestrictionArray")
     assert out["size"] == 2 and out["start"] == 0 and out["limit"] == 100
     assert isinstance(out["restrictionsHash"], str) and out["restrictionsHash"]
     read, update = out["results"]
@@ -55,6 +58,7 @@ def test_put_get_and_shapes(admin: Person, alice: Person, page: dict, server: Ru
     assert set(user_ids(listed["results"][0])) == {alice.account_id, admin.account_id}
 
     one = admin.api.get(f"/content/{page['id']}/restriction/byOperation/read").json()
+    assert_matches(one, "ContentRestriction")
     assert one["operation"] == "read" and group_ids(one) == [group["id"]]
     assert one["_links"]["context"] == "/wiki"
 
@@ -295,6 +299,7 @@ def test_restrictions_expansion_on_content(admin: Person, alice: Person, space: 
     assert one["read"]["restrictions"]["_expandable"] == {"group": ""}
     assert group_ids(one["update"]) == [group["id"]]
     assert by_id[second["id"]]["restrictions"]["read"]["restrictions"]["user"]["results"] == []
+    assert_matches(one["read"], "ContentRestriction")
     single = admin.api.get(f"/content/{first['id']}", params={"expand": "restrictions"}).json()["restrictions"]
     assert set(single) == {"read", "update", "_expandable", "_links"}
     assert "restrictions" in single["read"]["_expandable"]

@@ -7,6 +7,7 @@ import pytest
 
 from tests.conftest import Person, create_page
 from tests.security.helpers import anonymous_access, grant, leave_users_group, make_group, restrict
+from tests.security.spec import assert_matches
 from tests.server import RunningServer
 
 
@@ -16,6 +17,7 @@ def _check(caller: Person, content_id: str, subject_type: str, identifier: str, 
         json={"subject": {"type": subject_type, "identifier": identifier}, "operation": operation},
     )
     assert response.status_code == 200, response.text
+    assert_matches(response.json(), "PermissionCheckResponse")
     return response.json()
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import Person, create_page
 from tests.security.helpers import grant, make_group, users_group_id
+from tests.security.spec import assert_matches
 from tests.server import RunningServer
 
 
@@ -30,6 +31,7 @@ def test_add_permission_shape_and_effect(admin: Person, alice: Person) -> None:
     )
     assert response.status_code == 200, response.text
     body = response.json()
+    assert_matches(body, "SpacePermissionV2")
     assert isinstance(body["id"], int)
     assert body["subject"] == {"type": "user", "identifier": alice.account_id}
     assert body["operation"] == {"key": "read", "target": "space"}
@@ -194,6 +196,8 @@ def test_permissions_expansion(admin: Person, alice: Person, space: dict, server
     body = response.json()
     assert "permissions" not in body["_expandable"]
     perms = body["permissions"]
+    for permission in perms:
+        assert_matches(permission, "SpacePermission")
     users_group = users_group_id(server)
     creator = [p for p in perms if "user" in p.get("subjects", {})]
     assert {p["operation"]["operation"] for p in creator} >= {"read", "administer", "restrict_content"}
