@@ -89,14 +89,21 @@ def admin(server: RunningServer) -> Iterator[Person]:
     person.server_api.close()
 
 
-@pytest.fixture
-def alice(server: RunningServer) -> Person:
-    return make_person(server, "Alice")
+def _closing(person: Person) -> Iterator[Person]:
+    yield person
+    # Unclosed clients surface later as ResourceWarnings, which this suite treats as errors.
+    person.api.close()
+    person.server_api.close()
 
 
 @pytest.fixture
-def bob(server: RunningServer) -> Person:
-    return make_person(server, "Bob")
+def alice(server: RunningServer) -> Iterator[Person]:
+    yield from _closing(make_person(server, "Alice"))
+
+
+@pytest.fixture
+def bob(server: RunningServer) -> Iterator[Person]:
+    yield from _closing(make_person(server, "Bob"))
 
 
 @pytest.fixture

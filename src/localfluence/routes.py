@@ -13,11 +13,14 @@ API_PREFIXES = ("/wiki/rest/api", "/rest/api")
 def api_routers() -> list[APIRouter]:
     from localfluence.content.router import children_router
     from localfluence.content.router import router as content
+    from localfluence.contentbody.router import macro_router
+    from localfluence.contentbody.router import router as contentbody
+    from localfluence.inlinetasks.router import router as inlinetasks
     from localfluence.people.router import router as people
     from localfluence.spaces.router import router as spaces
     from localfluence.tasks.router import router as tasks
 
-    return [spaces, content, children_router, people, tasks]
+    return [spaces, content, children_router, people, tasks, contentbody, macro_router, inlinetasks]
 
 
 site = APIRouter()
