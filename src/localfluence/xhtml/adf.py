@@ -39,7 +39,7 @@ Node = dict[str, Any]
 MACRO_EXTENSION = "com.atlassian.confluence.macro.core"
 BLOCK_TAGS = frozenset(
     "script style p h1 h2 h3 h4 h5 h6 ul ol li blockquote pre hr table thead tbody tfoot tr th td div section "
-    "article header footer dl figure".split()
+    "article header footer dl dt dd figure figcaption".split()
 )
 INLINE_MACROS = frozenset(("status", "anchor", "jira", "profile", "view-file", "contentbylabel-inline"))
 PRESENTATION_CODE_PARAMS = frozenset(("language", "linenumbers", "theme", "firstline", "collapse", "breakoutMode"))
@@ -1091,8 +1091,21 @@ class _FromAdf:
                 _sub(ref, child[0], child[1])
         if marks:
             self.marked_text(_sub(link, ac("link-body")), text, marks)
-        else:
+        elif text != _default_text(tag, values):
             _sub(link, ac("plain-text-link-body")).text = etree.CDATA(text) if "]]>" not in text else text
+
+
+def _default_text(tag: str, values: dict[str, str]) -> str | None:
+    """What a link without a body shows (and what _encode_target wrote as its text)."""
+    if tag in (ri("page"), ri("blog-post")):
+        return values.get(ri("content-title"))
+    if tag == ri("attachment"):
+        return values.get(ri("filename"))
+    if tag == ri("space"):
+        return values.get(ri("space-key"))
+    if tag == ri("content-entity"):
+        return values.get(ri("content-id"))
+    return None
 
 
 def _id(attrs: Node) -> str | None:

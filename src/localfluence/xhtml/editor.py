@@ -9,7 +9,6 @@ no DTD). Guarded by tests/unit/xhtml/test_editor.py."""
 
 from __future__ import annotations
 
-import re
 from html import escape
 
 from lxml import etree
@@ -33,6 +32,7 @@ from localfluence.xhtml.storage import (
     set_parameter_value,
     string_parameters,
     task_id_of,
+    xml_safe,
 )
 
 PASS_THROUGH = frozenset(
@@ -41,7 +41,7 @@ PASS_THROUGH = frozenset(
 )
 KEPT = {
     "*": ("style", "title"),
-    "a": ("href",),
+    "a": ("href", "data-card-appearance"),
     "td": ("colspan", "rowspan", "data-highlight-colour"),
     "th": ("colspan", "rowspan", "data-highlight-colour"),
     "ol": ("start",),
@@ -333,6 +333,7 @@ DROPPED = frozenset(("script", "style", "iframe", "object", "embed", "head", "ti
 
 
 def from_editor(markup: str) -> str:
+    markup = xml_safe(markup)
     if not markup.strip():
         return ""
     try:
@@ -361,11 +362,8 @@ def _append_text(parent: etree._Element, value: str | None) -> None:
         parent.text = (parent.text or "") + value
 
 
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 def _clean(value: str | None) -> str | None:
-    return _INVALID_XML.sub("", value) if value else value
+    return xml_safe(value) if value else value
 
 
 class _FromEditor:

@@ -42,6 +42,14 @@ _TOO_DEEP = etree.XPath("boolean(" + "/*" * (MAX_DEPTH + 2) + ")")
 _local = threading.local()
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text without the characters XML cannot carry (for input formats that may hold them)."""
+    return _NOT_XML.sub("", text)
+
+
 def ac(name: str) -> str:
     return f"{{{AC}}}{name}"
 

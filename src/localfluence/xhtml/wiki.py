@@ -11,7 +11,7 @@ import re
 from html import escape
 
 from localfluence.xhtml.emoticons import WIKI_SHORTCUTS
-from localfluence.xhtml.storage import parse
+from localfluence.xhtml.storage import parse, xml_safe
 
 PLAIN_MACROS = frozenset(("code", "noformat"))
 RICH_MACROS = frozenset(
@@ -51,7 +51,7 @@ _EMOTICON_NAMES = dict(WIKI_SHORTCUTS)
 
 
 def wiki_to_storage(markup: str) -> str:
-    storage = _Wiki().blocks(markup.replace("\r\n", "\n").replace("\r", "\n"))
+    storage = _Wiki().blocks(xml_safe(markup.replace("\r\n", "\n").replace("\r", "\n")))
     parse(storage)
     return storage
 
@@ -207,27 +207,38 @@ class _Wiki:
     def list(self, lines: list[str]) -> str:
         out: list[str] = []
         stack: list[str] = []  # the open list tags, outermost first
+        item_open: list[bool] = []  # per open list: whether its last item is still open
         for line in lines:
             match = _LIST.match(line)
             assert match is not None
-            markers = match.group(1)
-            tags = ["ol" if m == "#" else "ul" for m in markers]
-            # Close lists that no longer match the markers' prefix.
+            tags = ["ol" if m == "#" else "ul" for m in match.group(1)]
+            # Close the lists that no longer match the markers' prefix.
             common = 0
             while common < min(len(stack), len(tags)) and stack[common] == tags[common]:
                 common += 1
             while len(stack) > common:
-                out.append(f"</li></{stack.pop()}>")
-            if len(stack) == len(tags) and stack:
-                out.append("</li>")
+                self._close_list(out, stack, item_open)
+            # A skipped level ("** item" first) still needs an item to hang the nested list on.
             while len(stack) < len(tags):
+                if item_open and not item_open[-1]:
+                    out.append("<li>")
+                    item_open[-1] = True
                 tag = tags[len(stack)]
                 out.append(f"<{tag}>")
                 stack.append(tag)
+                item_open.append(False)
+            if item_open[-1]:
+                out.append("</li>")
             out.append("<li>" + self.inline(match.group(2)))
+            item_open[-1] = True
         while stack:
-            out.append(f"</li></{stack.pop()}>")
+            self._close_list(out, stack, item_open)
         return "".join(out)
+
+    def _close_list(self, out: list[str], stack: list[str], item_open: list[bool]) -> None:
+        if item_open.pop():
+            out.append("</li>")
+        out.append(f"</{stack.pop()}>")
 
     def table(self, lines: list[str]) -> str:
         rows = []
