@@ -7,18 +7,17 @@ Guarded by tests/api/test_contentbody.py::test_links_to_invisible_pages_do_not_l
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import quote
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from localfluence.access.principal import Principal
-from localfluence.access.visibility import content_is_visible
+from localfluence.access.visibility import content_is_visible, space_is_readable
 from localfluence.content.links import webui
 from localfluence.content.service import title_key
-from localfluence.models import Content, ContentLabel, ContentVersion, Label, Space, User
-from localfluence.spaces.repository import visible_spaces
+from localfluence.models import Content, ContentAncestor, ContentLabel, ContentVersion, Label, Space, User
 from localfluence.xhtml.references import (
     MAX_LISTED,
     AttachmentRef,
@@ -35,6 +34,32 @@ from localfluence.xhtml.references import (
 )
 from localfluence.xhtml.storage import XhtmlError, ac, inner_storage, is_element, iter_macros, parse
 from localfluence.xhtml.view import MAX_INCLUDE_DEPTH
+
+
+@lru_cache(maxsize=1024)
+def visibility_clause(principal: Principal):  # type: ignore[no-untyped-def]
+    """The visibility rule for one principal, built once: building it (aliases, correlated
+    EXISTS) costs more than running it, and the clause is immutable, so it is safely shared."""
+    return content_is_visible(principal)
+
+
+COLUMNS = (
+    Content.id,
+    Content.type,
+    Content.title,
+    Content.space_id,
+    Content.parent_id,
+    Content.version,
+    Content.posting_day,
+    Content.title_key,
+    Content.position,
+    Space.key.label("space_key"),
+)
+
+
+@lru_cache(maxsize=1024)
+def space_clause(principal: Principal):  # type: ignore[no-untyped-def]
+    return space_is_readable(principal, Space.id)
 
 
 def download_path(page_id: int, filename: str, version: int) -> str:
@@ -85,53 +110,62 @@ class Resolver:
         page_refs |= {a.owner for a in needs.attachments if a.owner is not None}
         page_refs |= {parent for parent, _ in needs.children if parent is not None}
         page_refs |= {owner for owner in needs.attachment_lists if owner is not None}
-        pages = self._pages(page_refs)
+        # Files of the rendered content itself come with the pages, in the same query.
+        own_files = {a for a in needs.attachments if a.owner is None} if current is not None else set()
+        pages, files = self._pages(page_refs, needs.content_ids, own_files, current, resolved)
         resolved.pages.update({ref: self._target(row) for ref, row in pages.items() if ref in needs.pages})
+        for ref in own_files:
+            row = files.get((current.id, ref.filename.casefold())) if current is not None else None
+            if row is not None:
+                resolved.attachments[ref] = self._file(row)
         if needs.users:
             resolved.users.update(self._users(needs.users))
         if needs.spaces:
             resolved.spaces.update(self._space_targets(needs.spaces))
-        if needs.content_ids:
-            resolved.contents.update(self._contents(needs.content_ids))
-        if needs.attachments:
-            resolved.attachments.update(self._attachments(needs.attachments, pages, current))
-        if needs.includes:
-            bodies = self._bodies([pages[r] for r in needs.includes if r in pages])
-            for ref in needs.includes:
-                if ref in pages:
-                    resolved.includes[ref] = (self._target(pages[ref]), bodies.get(pages[ref].id, ""))
-        if needs.excerpts:
-            bodies = self._bodies([pages[r] for r in needs.excerpts if r in pages])
-            for ref in needs.excerpts:
-                if ref in pages:
-                    resolved.excerpts[ref] = (self._target(pages[ref]), _excerpt_of(bodies.get(pages[ref].id, "")))
+        others = {a for a in needs.attachments if a.owner is not None}
+        if others:
+            resolved.attachments.update(self._attachments(others, pages, current))
+        wanted = [pages[r] for r in needs.includes | needs.excerpts if r in pages]
+        bodies = self._bodies({row.id for row in wanted}) if wanted else {}
+        for ref in needs.includes:
+            if ref in pages:
+                resolved.includes[ref] = (self._target(pages[ref]), bodies.get(pages[ref].id, ""))
+        for ref in needs.excerpts:
+            if ref in pages:
+                resolved.excerpts[ref] = (self._target(pages[ref]), _excerpt_of(bodies.get(pages[ref].id, "")))
         for parent, depth in needs.children:
-            parent_row = current if parent is None else pages.get(parent)
-            if parent_row is not None:
-                resolved.children[(parent, depth)] = self._descendants(parent_row.id, depth)
+            parent_id = self._owner_id(parent, pages, current)
+            if parent_id is not None:
+                resolved.children[(parent, depth)] = self._descendants(parent_id, depth)
         for owner in needs.attachment_lists:
-            owner_row = current if owner is None else pages.get(owner)
-            if owner_row is not None:
-                resolved.attachment_lists[owner] = self._attachment_list(owner_row.id)
+            owner_id = self._owner_id(owner, pages, current)
+            if owner_id is not None:
+                resolved.attachment_lists[owner] = self._attachment_list(owner_id)
         for query in needs.label_queries:
             resolved.label_lists[query] = self._labelled(query)
         for key in needs.recently_updated:
             resolved.recently_updated[key] = self._recent(*key)
 
+    @staticmethod
+    def _owner_id(ref: PageRef | None, pages: dict[PageRef, Row], current: Content | None) -> int | None:
+        if ref is None:
+            return current.id if current is not None else None
+        row = pages.get(ref)
+        return row.id if row is not None else None
+
     # --- lookups ----------------------------------------------------------------------------
 
-    def _visible(self):  # type: ignore[no-untyped-def]
-        return select(Content).where(content_is_visible(self.principal), Content.status == "current")
+    def _select(self, *where: ColumnElement[bool]) -> Select:  # type: ignore[type-arg]
+        """Current content the principal may see, as plain rows (no ORM objects to build)."""
+        return (
+            select(*COLUMNS)
+            .join(Space, Space.id == Content.space_id)
+            .where(Content.status == "current", visibility_clause(self.principal), *where)
+        )
 
-    def _space_ids(self, keys: Iterable[str]) -> dict[str, int]:
-        wanted = {k for k in keys if k}
-        if not wanted:
-            return {}
-        rows = self.session.execute(select(Space.key, Space.id).where(Space.key.in_(wanted))).all()
-        out = {key: space_id for key, space_id in rows}
-        for key, space_id in out.items():
-            self._spaces[space_id] = key
-        return out
+    def _target(self, row: Row | Content) -> Target:  # type: ignore[type-arg]
+        key = getattr(row, "space_key", None) or self._space_key(row.space_id)
+        return Target(id=row.id, type=row.type, title=row.title, space_key=key, path=webui(row, key))  # type: ignore[arg-type]
 
     def _space_key(self, space_id: int) -> str:
         if space_id not in self._spaces:
@@ -139,48 +173,57 @@ class Resolver:
             self._spaces[space_id] = key or ""
         return self._spaces[space_id]
 
-    def _target(self, row: Content) -> Target:
-        key = self._space_key(row.space_id)
-        return Target(id=row.id, type=row.type, title=row.title, space_key=key, path=webui(row, key))
-
-    def _pages(self, refs: set[PageRef]) -> dict[PageRef, Content]:
-        refs = {r for r in refs if r.space_key}
-        if not refs:
-            return {}
-        space_ids = self._space_ids(r.space_key for r in refs if r.space_key)
-        keyed: dict[tuple[int, str], PageRef] = {}
-        undated: dict[tuple[int, str], PageRef] = {}
+    def _pages(
+        self,
+        refs: set[PageRef],
+        content_ids: set[int],
+        own_files: set[AttachmentRef],
+        current: Content | None,
+        resolved: Resolved,
+    ) -> tuple[dict[PageRef, Row], dict[tuple[int, str], Row]]:  # type: ignore[type-arg]
+        """Pages and blog posts by (space, title), content by id and the rendered content's own
+        files, in one query: each query costs more to prepare than to run."""
+        keyed: dict[tuple[str, str], PageRef] = {}
+        undated: dict[tuple[str, str], PageRef] = {}
         for ref in refs:
-            space_id = space_ids.get(ref.space_key or "")
-            if space_id is None:
+            if not ref.space_key:
                 continue
             if ref.kind == "blogpost" and not ref.posting_day:
-                undated[(space_id, ref.title.casefold())] = ref
+                undated[(ref.space_key, ref.title.casefold())] = ref
                 continue
             day = ref.posting_day.replace("/", "-") if ref.posting_day else None
             key = title_key(ref.kind, ref.title, day, None)
             if key is not None:
-                keyed[(space_id, key)] = ref
-        out: dict[PageRef, Content] = {}
+                keyed[(ref.space_key, key)] = ref
+        conditions: list[ColumnElement[bool]] = []
         if keyed:
-            query = self._visible().where(
-                Content.space_id.in_({s for s, _ in keyed}), Content.title_key.in_({k for _, k in keyed})
-            )
-            for row in self.session.scalars(query):
-                ref = keyed.get((row.space_id, row.title_key or ""))
+            conditions.append(and_(Space.key.in_({k for k, _ in keyed}), Content.title_key.in_({t for _, t in keyed})))
+        if content_ids:
+            conditions.append(Content.id.in_(content_ids))
+        if own_files and current is not None:
+            conditions.append(_files_named(current.id, {ref.filename for ref in own_files}))
+        pages: dict[PageRef, Row] = {}  # type: ignore[type-arg]
+        files: dict[tuple[int, str], Row] = {}  # type: ignore[type-arg]
+        if conditions:
+            for row in self.session.execute(self._select(or_(*conditions))):
+                if row.type == "attachment":
+                    files[(row.parent_id, row.title.casefold())] = row
+                ref = keyed.get((row.space_key, row.title_key or ""))
                 if ref is not None:
-                    out[ref] = row
+                    pages[ref] = row
+                if row.id in content_ids:
+                    resolved.contents[row.id] = self._target(row)
         if undated:
-            query = self._visible().where(
+            statement = self._select(
                 Content.type == "blogpost",
-                Content.space_id.in_({s for s, _ in undated}),
+                Space.key.in_({k for k, _ in undated}),
                 func.lower(Content.title).in_({t for _, t in undated}),
             )
-            for row in self.session.scalars(query):
-                ref = undated.get((row.space_id, row.title.casefold()))
-                if ref is not None and ref not in out:
-                    out[ref] = row
-        return out
+            for row in self.session.execute(statement):
+                ref = undated.get((row.space_key, row.title.casefold()))
+                if ref is not None and ref not in pages:
+                    pages[ref] = row
+        return pages, files
 
     def _users(self, account_ids: set[str]) -> dict[str, UserTarget]:
         rows = self.session.execute(
@@ -189,32 +232,33 @@ class Resolver:
         return {account: UserTarget(account, name) for account, name in rows}
 
     def _space_targets(self, keys: set[str]) -> dict[str, SpaceTarget]:
-        rows = self.session.scalars(visible_spaces(self.principal).where(Space.key.in_(keys)))
-        return {space.key: SpaceTarget(space.key, space.name) for space in rows}
-
-    def _contents(self, ids: set[int]) -> dict[int, Target]:
-        rows = self.session.scalars(self._visible().where(Content.id.in_(ids)))
-        return {row.id: self._target(row) for row in rows}
+        rows = self.session.execute(
+            select(Space.key, Space.name).where(Space.key.in_(keys), space_clause(self.principal))
+        )
+        return {key: SpaceTarget(key, name) for key, name in rows}
 
     def _attachments(
-        self, refs: set[AttachmentRef], pages: dict[PageRef, Content], current: Content | None
+        self,
+        refs: set[AttachmentRef],
+        pages: dict[PageRef, Row],  # type: ignore[type-arg]
+        current: Content | None,
     ) -> dict[AttachmentRef, FileTarget]:
         owners: dict[AttachmentRef, int] = {}
         for ref in refs:
-            owner = current if ref.owner is None else pages.get(ref.owner)
-            if owner is not None:
-                owners[ref] = owner.id
+            owner_id = self._owner_id(ref.owner, pages, current)
+            if owner_id is not None:
+                owners[ref] = owner_id
         if not owners:
             return {}
-        names = {ref.filename.casefold() for ref in owners}
-        rows = self.session.scalars(
-            self._visible().where(
-                Content.type == "attachment",
-                Content.parent_id.in_(set(owners.values())),
-                func.lower(Content.title).in_(names),
+        statement = self._select(
+            or_(
+                *(
+                    _files_named(owner, {r.filename for r, o in owners.items() if o == owner})
+                    for owner in set(owners.values())
+                )
             )
         )
-        by_key = {(row.parent_id, row.title.casefold()): row for row in rows}
+        by_key = {(row.parent_id, row.title.casefold()): row for row in self.session.execute(statement)}
         out = {}
         for ref, owner_id in owners.items():
             row = by_key.get((owner_id, ref.filename.casefold()))
@@ -222,8 +266,7 @@ class Resolver:
                 out[ref] = self._file(row)
         return out
 
-    def _file(self, row: Content) -> FileTarget:
-        assert row.parent_id is not None
+    def _file(self, row: Row) -> FileTarget:  # type: ignore[type-arg]
         return FileTarget(
             id=row.id,
             page_id=row.parent_id,
@@ -232,25 +275,30 @@ class Resolver:
             path=download_path(row.parent_id, row.title, row.version),
         )
 
-    def _bodies(self, rows: list[Content]) -> dict[int, str]:
-        if not rows:
-            return {}
-        keys = {(row.id, row.version) for row in rows}
-        found = self.session.execute(
-            select(ContentVersion.content_id, ContentVersion.number, ContentVersion.body).where(
-                ContentVersion.content_id.in_({k[0] for k in keys})
+    def _bodies(self, ids: set[int]) -> dict[int, str]:
+        rows = self.session.execute(
+            select(Content.id, ContentVersion.body)
+            .join(
+                ContentVersion, (ContentVersion.content_id == Content.id) & (ContentVersion.number == Content.version)
             )
+            .where(Content.id.in_(ids))
         ).all()
-        return {cid: body for cid, number, body in found if (cid, number) in keys}
+        return dict(rows)  # type: ignore[arg-type]
 
     def _descendants(self, parent_id: int, depth: int) -> list[tuple[Target, int]]:
-        from localfluence.content.repository import list_descendants
-
-        rows = list_descendants(
-            self.session, self.principal, parent_id, types=("page",), depth=depth, start=0, limit=MAX_LISTED * 4
+        statement = (
+            self._select(
+                Content.type == "page",
+                ContentAncestor.ancestor_id == parent_id,
+                ContentAncestor.depth > 0,
+                ContentAncestor.depth <= depth,
+            )
+            .join(ContentAncestor, ContentAncestor.descendant_id == Content.id)
+            .order_by(ContentAncestor.depth, Content.position, Content.id)
+            .limit(MAX_LISTED * 4)
         )
-        by_parent: dict[int | None, list[Content]] = defaultdict(list)
-        for row in rows:
+        by_parent: dict[int | None, list[Row]] = defaultdict(list)  # type: ignore[type-arg]
+        for row in self.session.execute(statement):
             by_parent[row.parent_id].append(row)
         out: list[tuple[Target, int]] = []
 
@@ -263,46 +311,48 @@ class Resolver:
         return out
 
     def _attachment_list(self, owner_id: int) -> list[FileTarget]:
-        rows = self.session.scalars(
-            self._visible()
-            .where(Content.type == "attachment", Content.parent_id == owner_id)
+        statement = (
+            self._select(Content.type == "attachment", Content.parent_id == owner_id)
             .order_by(Content.title, Content.id)
             .limit(MAX_LISTED * 4)
         )
-        return [self._file(row) for row in rows]
+        return [self._file(row) for row in self.session.execute(statement)]
 
     def _labelled(self, query: LabelQuery) -> list[Target]:
-        statement = (
-            self._visible()
-            .where(
-                Content.type.in_(("page", "blogpost")),
-                Content.id.in_(
-                    select(ContentLabel.content_id)
-                    .join(Label, Label.id == ContentLabel.label_id)
-                    .where(Label.name.in_(query.labels))
-                ),
-            )
-            .order_by(Content.title, Content.id)
-            .limit(MAX_LISTED)
+        labelled = (
+            select(ContentLabel.content_id)
+            .join(Label, Label.id == ContentLabel.label_id)
+            .where(Label.name.in_(query.labels))
         )
+        conditions = [Content.type.in_(("page", "blogpost")), Content.id.in_(labelled)]
         if query.space_keys is not None:
-            statement = statement.where(Content.space_id.in_(set(self._space_ids(query.space_keys).values())))
-        return [self._target(row) for row in self.session.scalars(statement)]
+            conditions.append(Space.key.in_(query.space_keys))
+        statement = self._select(*conditions).order_by(Content.title, Content.id).limit(MAX_LISTED)
+        return [self._target(row) for row in self.session.execute(statement)]
 
     def _recent(self, space_keys: tuple[str, ...] | None, limit: int) -> list[Target]:
+        conditions = [Content.type.in_(("page", "blogpost"))]
+        if space_keys is not None:
+            conditions.append(Space.key.in_(space_keys))
         statement = (
-            self._visible()
+            self._select(*conditions)
             .join(
                 ContentVersion,
                 (ContentVersion.content_id == Content.id) & (ContentVersion.number == Content.version),
             )
-            .where(Content.type.in_(("page", "blogpost")))
             .order_by(ContentVersion.created_at.desc(), Content.id.desc())
             .limit(limit)
         )
-        if space_keys is not None:
-            statement = statement.where(Content.space_id.in_(set(self._space_ids(space_keys).values())))
-        return [self._target(row) for row in self.session.scalars(statement)]
+        return [self._target(row) for row in self.session.execute(statement)]
+
+
+def _files_named(owner_id: int, names: set[str]) -> ColumnElement[bool]:
+    # Exact names, or ASCII-insensitive ones (SQLite's lower() folds ASCII only); Python decides.
+    return and_(
+        Content.type == "attachment",
+        Content.parent_id == owner_id,
+        or_(Content.title.in_(names), func.lower(Content.title).in_({n.lower() for n in names})),
+    )
 
 
 def _excerpt_of(storage: str) -> str | None:

@@ -193,8 +193,11 @@ def macro_page(macro_element: etree._Element, space_key: str | None, name: str =
                 continue
             ref = page_ref(child, space_key)
             if ref is not None:
-                return ref
+                # "@self" (as pagetree and children write it) is the page the macro is on.
+                return None if ref.title == "@self" else ref
         text = (parameter.text or "").strip()
+        if text == "@self":
+            return None
         if text:
             # The plain form: "Title" or "KEY:Title".
             key, sep, title = text.partition(":")
