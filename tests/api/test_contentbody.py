@@ -16,6 +16,7 @@ from localfluence.db.session import transaction
 from localfluence.kit.clock import clock
 from localfluence.models import ContentDigest, ContentLink, ContentMacro, ContentMention
 from tests.api.bodies import add_attachment, restrict, user_id
+from tests.api.spec import assert_schema
 from tests.conftest import Person, create_page
 from tests.server import RunningServer
 
@@ -141,7 +142,9 @@ def test_storage_without_macros_is_kept_byte_for_byte(admin: Person, space: dict
 def test_every_representation_expands(admin: Person, space: dict) -> None:
     page = create_page(admin, space["key"], body='<h1>Hi</h1><ac:structured-macro ac:name="toc"/>')
     expand = ",".join(f"body.{r}" for r in (*RENDERED, "editor", "atlas_doc_format", "storage"))
-    body = admin.api.get(f"/content/{page['id']}", params={"expand": expand}).json()["body"]
+    content = admin.api.get(f"/content/{page['id']}", params={"expand": expand}).json()
+    assert_schema(content, "Content")
+    body = content["body"]
     for name in (*RENDERED, "editor", "atlas_doc_format", "storage"):
         assert body[name]["representation"] == name
         assert body[name]["value"]
@@ -273,6 +276,7 @@ def test_convert_wiki_to_storage_and_back_out(admin: Person) -> None:
     )
     assert response.status_code == 200, response.text
     body = response.json()
+    assert_schema(body, "ContentBody")
     assert body["representation"] == "storage"
     assert body["value"].startswith("<h2>Hi</h2>")
     assert body["_links"]["base"].endswith("/wiki")
@@ -375,8 +379,10 @@ def test_async_conversion_keeps_its_result_for_five_minutes(admin: Person, alice
         "/contentbody/convert/async/export_view", json={"value": "<h1>Async</h1>", "representation": "storage"}
     )
     assert started.status_code == 200, started.text
+    assert_schema(started.json(), "AsyncId")
     async_id = started.json()["asyncId"]
     result = admin.api.get(f"/contentbody/convert/async/{async_id}").json()
+    assert_schema(result, "AsyncContentBody")
     assert result["status"] == "COMPLETED"
     assert result["representation"] == "export_view"
     assert "Async" in result["value"]
@@ -394,6 +400,7 @@ def test_async_conversion_failures_and_refusals(admin: Person) -> None:
         "/contentbody/convert/async/export_view", json={"value": "<p>broken", "representation": "storage"}
     ).json()
     result = admin.api.get(f"/contentbody/convert/async/{failed['asyncId']}").json()
+    assert_schema(result, "AsyncContentBody")
     assert result["status"] == "FAILED"
     assert "Error parsing xhtml" in result["error"]
     refused = admin.api.post("/contentbody/convert/async/view", json={"value": "<p/>", "representation": "storage"})
@@ -416,6 +423,7 @@ def test_macro_body_by_macro_id(admin: Person, space: dict) -> None:
     page = create_page(admin, space["key"], body=MACRO_PAGE)
     code = admin.api.get(f"/content/{page['id']}/history/1/macro/id/code-1")
     assert code.status_code == 200, code.text
+    assert_schema(code.json(), "MacroInstance")
     assert code.json()["name"] == "code"
     assert code.json()["body"] == "int a = 1 < 2;"
     assert code.json()["parameters"] == {"language": "java"}
@@ -491,3 +499,31 @@ def test_derived_cache_is_used_and_bounded(admin: Person, space: dict) -> None:
     body_of(admin, page["id"], "view")
     assert cache.derived.hits == hits + 1
     assert cache.derived._bytes <= cache.derived.max_bytes
+
+
+def test_a_sphinx_published_page_renders_with_images_and_links_resolved(
+    server: RunningServer, admin: Person, space: dict
+) -> None:
+    """sphinxcontrib-confluencebuilder's storage (tests/unit/xhtml/corpus) as it publishes it."""
+    from tests.unit.xhtml.corpus import document
+
+    key = space["key"]
+    reference = create_page(admin, key, "API reference", body="<p>API</p>")
+    add_attachment(server, reference["id"], "logo.png")
+    guide = create_page(admin, key, "User guide", body=document("sphinx-confluencebuilder"))
+    add_attachment(server, guide["id"], "architecture.png")
+    add_attachment(server, guide["id"], "example.pdf")
+    html = body_of(admin, guide["id"], "view")
+    assert f'src="/wiki/download/attachments/{guide["id"]}/architecture.png?version=1&amp;api=v2"' in html
+    assert 'alt="architecture"' in html and 'width="200"' in html
+    assert f'src="/wiki/download/attachments/{reference["id"]}/logo.png?version=1&amp;api=v2"' in html
+    assert 'src="https://www.example.com/image.png"' in html
+    assert f'href="/wiki/spaces/{key}/pages/{reference["id"]}/API+reference"' in html
+    assert f'href="/wiki/spaces/{key}/pages/{guide["id"]}/User+guide#Userguide-installation"' in html
+    assert f'href="/wiki/download/attachments/{guide["id"]}/example.pdf?version=1&amp;api=v2"' in html
+    assert '<span class="confluence-anchor-link" id="Userguide-installation"></span>' in html
+    assert "brush: python; gutter: true" in html and "brush: bash; gutter: false" in html
+    assert "]]&gt; in it" in html
+    assert "confluence-information-macro-information" in html and ">Note</p>" in html
+    assert 'href="#Userguide-Installation"' in html  # the table of contents
+    assert "createlink" not in html and "unresolved" not in html

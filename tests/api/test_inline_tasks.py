@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import httpx
 
 from tests.api.bodies import restrict
+from tests.api.spec import assert_schema
 from tests.conftest import Person, create_page
 from tests.server import RunningServer
 
@@ -27,6 +28,7 @@ def tasks_page(person: Person, space_key: str, *tasks: str, title: str | None = 
 def search(person: Person, **params: object) -> dict:
     response = person.api.get("/inlinetasks/search", params=params)
     assert response.status_code == 200, response.text
+    assert_schema(response.json(), "TaskPageResponse")
     return response.json()
 
 
@@ -120,6 +122,7 @@ def test_get_task_by_id(admin: Person, space: dict) -> None:
     listed = search(admin, pageId=page["id"])["results"][0]
     got = admin.api.get(f"/inlinetasks/{listed['globalId']}")
     assert got.status_code == 200
+    assert_schema(got.json(), "Task")
     assert got.json() == listed
     assert admin.server_api.get(f"/inlinetasks/{listed['globalId']}").json()["id"] == 4
 
@@ -129,6 +132,7 @@ def test_completing_a_task_changes_the_page_and_makes_a_version(admin: Person, a
     global_id = search(admin, pageId=page["id"])["results"][0]["globalId"]
     done = alice.api.put(f"/inlinetasks/{global_id}", json={"status": "complete"})
     assert done.status_code == 200, done.text
+    assert_schema(done.json(), "Task")
     assert done.json()["status"] == "complete"
     assert done.json()["completeUser"] == alice.account_id
     assert isinstance(done.json()["completeDate"], int)
