@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from localfluence.errors import BadRequest
-from localfluence.xhtml.adf import from_adf_json
+from localfluence.xhtml.adf_to_storage import from_adf_json
 from localfluence.xhtml.editor import from_editor
 from localfluence.xhtml.storage import validate
 from localfluence.xhtml.wiki import wiki_to_storage

@@ -245,7 +245,6 @@ class Renderer:
         self, target: etree._Element | None, anchor: str | None
     ) -> tuple[str | None, str, dict[str, str | None]]:
         """(href or None, default link text, attributes) for an ac:link's target."""
-        fragment = f"#{quote(anchor_id(None, anchor), safe='-._~')}" if anchor else ""
         if target is None:
             if anchor:
                 return f"#{anchor_id(self.options.title, anchor)}", anchor, {}
@@ -257,8 +256,8 @@ class Renderer:
                 return None, "", {}
             found = self.resolved.pages.get(ref)
             if found is not None:
-                if anchor:
-                    fragment = f"#{anchor_id(found.title, anchor)}"
+                # Anchors are ids the target renders: its title and the anchor name, spaces removed.
+                fragment = f"#{anchor_id(found.title, anchor)}" if anchor else ""
                 return (
                     self.link(found.path) + fragment,  # type: ignore[operator]
                     found.title,

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from localfluence.errors import BadRequest
-from localfluence.xhtml.adf import from_adf, from_adf_json, to_adf
+from localfluence.xhtml.adf import to_adf
+from localfluence.xhtml.adf_to_storage import from_adf, from_adf_json
 from localfluence.xhtml.storage import parse
 from localfluence.xhtml.text import plain_text
 from tests.unit.xhtml.corpus import NAMES, document

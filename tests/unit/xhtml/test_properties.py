@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from localfluence.errors import BadRequest
-from localfluence.xhtml.adf import from_adf, to_adf
+from localfluence.xhtml.adf import to_adf
+from localfluence.xhtml.adf_to_storage import from_adf
 from localfluence.xhtml.editor import from_editor, to_editor
 from localfluence.xhtml.extract import extract
 from localfluence.xhtml.references import Resolved, collect
