@@ -17,7 +17,10 @@ def api_routers() -> list[APIRouter]:
     from localfluence.comments.router import router as comments
     from localfluence.content.router import children_router
     from localfluence.content.router import router as content
+    from localfluence.contentbody.router import macro_router
+    from localfluence.contentbody.router import router as contentbody
     from localfluence.groups.router import router as groups
+    from localfluence.inlinetasks.router import router as inlinetasks
     from localfluence.labels.router import info_router as label_info
     from localfluence.labels.router import router as labels
     from localfluence.labels.router import space_router as space_labels
@@ -62,6 +65,9 @@ def api_routers() -> list[APIRouter]:
         search,
         restrictions,
         permissions,
+        contentbody,
+        macro_router,
+        inlinetasks,
     ]
 
 

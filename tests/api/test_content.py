@@ -113,13 +113,18 @@ def test_create_without_body_stores_an_empty_body(admin: Person, space: dict) ->
     assert body["body"]["storage"]["value"] == ""
 
 
-def test_other_body_representations_are_refused_until_converters_exist(admin: Person, space: dict) -> None:
+def test_wiki_bodies_are_stored_as_storage_and_rendered_ones_refused(admin: Person, space: dict) -> None:
     payload = {
         "type": "page",
         "title": "Wiki",
         "space": {"key": space["key"]},
         "body": {"wiki": {"value": "h1. Hello", "representation": "wiki"}},
     }
+    created = admin.api.post("/content", json=payload)
+    assert created.status_code == 200, created.text
+    assert "<h1>Hello</h1>" in get(admin, created.json()["id"], expand="body.storage")["body"]["storage"]["value"]
+    payload["title"] = "View"
+    payload["body"] = {"view": {"value": "<p>x</p>", "representation": "view"}}
     assert_error(admin.api.post("/content", json=payload), 400)
 
 

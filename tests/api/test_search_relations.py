@@ -63,3 +63,23 @@ def test_content_property(admin: Person, space: dict) -> None:
     # Negation is the complement, as for labels: content without the property matches too.
     others = ids(admin, scoped + 'content.property[meta].owner != "ops"')
     assert low["id"] in others and high["id"] not in others
+
+
+def test_mention_and_macro(admin: Person, alice: Person, space: dict) -> None:
+    key = space["key"]
+    mentioning = create_page(
+        admin,
+        key,
+        "Mentions alice",
+        body=f'<p>Hi <ac:link><ri:user ri:account-id="{alice.account_id}" /></ac:link></p>',
+    )
+    with_code = create_page(
+        admin,
+        key,
+        "Has code",
+        body='<ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[x = 1]]></ac:plain-text-body>'
+        "</ac:structured-macro>",
+    )
+    assert ids(alice, f'space = "{key}" and mention = currentUser()') == {mentioning["id"]}
+    assert ids(admin, f'space = "{key}" and macro = code') == {with_code["id"]}
+    assert ids(admin, f'space = "{key}" and macro = toc') == set()

@@ -22,6 +22,8 @@ from localfluence.kit.clock import clock
 from localfluence.labels import service as labels
 from localfluence.models import Content, ContentVersion, Space
 from localfluence.spaces import repository as space_repo
+from localfluence.xhtml.inputs import INPUT_REPRESENTATIONS, to_storage
+from localfluence.xhtml.storage import prepare_for_save
 
 # Called after a content is created, in the same transaction, with the request body: packages
 # that own what rides along in it (comment placement, metadata.properties) register here.
@@ -67,20 +69,19 @@ def check_title(title: str | None, content_type: str) -> str:
 
 
 def storage_body(body: dict | None) -> str | None:  # type: ignore[type-arg]
-    """The storage value of a request body; other representations need converters."""
+    """The storage to save for a request body: storage as sent (validated), or wiki, editor or
+    atlas_doc_format converted; macros and tasks get their ids (xhtml.storage.prepare_for_save)."""
     if not body:
         return None
-    if "storage" in body:
-        value = body["storage"]
-        if value.representation not in (None, "storage"):
-            raise BadRequest(f"Body representation mismatch: storage != {value.representation}")
-        if "\x00" in value.value:
-            # Not a character XML allows, and one PostgreSQL cannot store.
-            raise BadRequest("Error parsing xhtml: Illegal character (NULL, unicode 0)")
-        return value.value
+    for name in INPUT_REPRESENTATIONS:
+        if name in body:
+            value = body[name]
+            if value.representation not in (None, name):
+                raise BadRequest(f"Body representation mismatch: {name} != {value.representation}")
+            return prepare_for_save(to_storage(value.value, name))
     for name in body:
-        if name in ("wiki", "atlas_doc_format", "editor", "editor2", "view", "export_view", "plain"):
-            raise BadRequest(f"Content body in the '{name}' representation cannot be stored yet; send 'storage'")
+        if name in ("editor2", "view", "export_view", "styled_view", "anonymous_export_view", "plain", "raw"):
+            raise BadRequest(f"Content body in the '{name}' representation cannot be stored; send storage")
     raise BadRequest(f"Unknown body representation: {', '.join(body)}")
 
 

@@ -2,7 +2,9 @@
 write their queries explicitly, so nothing walks an unfiltered collection by accident."""
 
 from localfluence.models.attachment import AttachmentVersion, Blob
+from localfluence.models.body import AsyncConversion, ContentDigest, ContentLink, ContentMacro, ContentMention
 from localfluence.models.content import Content, ContentAncestor, ContentVersion
+from localfluence.models.inlinetask import InlineTask
 from localfluence.models.label import ContentLabel, Label
 from localfluence.models.metadata import (
     CommentPlacement,
@@ -24,12 +26,17 @@ from localfluence.models.task import LongTask
 
 __all__ = [
     "ApiToken",
+    "AsyncConversion",
     "AttachmentVersion",
     "Blob",
     "CommentPlacement",
     "Content",
     "ContentAncestor",
+    "ContentDigest",
     "ContentLabel",
+    "ContentLink",
+    "ContentMacro",
+    "ContentMention",
     "ContentProperty",
     "ContentRestriction",
     "ContentStateAssignment",
@@ -39,6 +46,7 @@ __all__ = [
     "CustomContentState",
     "Group",
     "GroupMember",
+    "InlineTask",
     "Label",
     "LabelWatch",
     "LongTask",

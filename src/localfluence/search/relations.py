@@ -1,5 +1,6 @@
-"""CQL relation providers over the tables the metadata packages own: watchers, favourites, page
-views, space categories and content properties (contracts in cql/fields.py)."""
+"""CQL relation providers over the tables other packages own: watchers, favourites, page views,
+space categories, content properties, and the mentions and macros extracted from bodies on save
+(contracts in cql/fields.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,17 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from localfluence.cql.fields import RELATIONS
-from localfluence.models import Content, ContentProperty, ContentView, ContentWatch, Label, Relation, SpaceLabel
+from localfluence.models import (
+    Content,
+    ContentMacro,
+    ContentMention,
+    ContentProperty,
+    ContentView,
+    ContentWatch,
+    Label,
+    Relation,
+    SpaceLabel,
+)
 
 FAVOURITE = "favourite"
 # Confluence's defaults for recentlyViewedContent(limit, offset) and recentlyViewedSpaces(limit).
@@ -21,6 +32,14 @@ RECENT_SPACES_LIMIT = 10
 
 def watched_content(users: Select[Any]) -> Select[Any]:
     return select(ContentWatch.content_id).where(ContentWatch.user_id.in_(users))
+
+
+def mentioning_content(users: Select[Any]) -> Select[Any]:
+    return select(ContentMention.content_id).where(ContentMention.user_id.in_(users))
+
+
+def content_with_macros(names: Sequence[str]) -> Select[Any]:
+    return select(ContentMacro.content_id).where(func.lower(ContentMacro.name).in_(list(names)))
 
 
 def favourite_content(users: Select[Any]) -> Select[Any]:
@@ -130,6 +149,8 @@ def _is_number(value: str) -> bool:
 RELATIONS.update(
     {
         "watcher": watched_content,
+        "mention": mentioning_content,
+        "macro": content_with_macros,
         "favourite": favourite_content,
         "favorite": favourite_content,
         "favouriteSpaces": favourite_spaces,

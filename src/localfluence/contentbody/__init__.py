@@ -1,0 +1,1 @@
+"""Body representations of content, body conversion routes and macro bodies."""

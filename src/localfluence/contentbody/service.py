@@ -1,0 +1,134 @@
+"""Body conversion rules: from what to what, in which context, and the asynchronous variant whose
+results are kept for five minutes (as Confluence keeps them)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import timedelta
+from html import escape
+
+from sqlalchemy import delete
+
+from localfluence.content import repository as content_repo
+from localfluence.contentbody.representations import OUTPUT_REPRESENTATIONS, render, space_key_of
+from localfluence.context import Ctx
+from localfluence.errors import BadRequest, Forbidden, NotFound
+from localfluence.kit.clock import clock
+from localfluence.models import AsyncConversion, Content
+from localfluence.spaces.repository import get_space
+from localfluence.xhtml.inputs import INPUT_REPRESENTATIONS, to_storage
+from localfluence.xhtml.storage import Macro, find_macro, inner_storage, parse
+
+ASYNC_TARGETS = ("export_view",)
+MACRO_ASYNC_TARGETS = ("export_view", "view", "styled_view")
+RESULT_LIFETIME = timedelta(minutes=5)
+_ASYNC_ID = re.compile(r"^[0-9A-Za-z-]{1,64}$")
+
+
+def conversion_context(ctx: Ctx, space_key: str | None, content_id: str | None) -> tuple[Content | None, str | None]:
+    """The content and space a conversion renders in; 404 when either cannot be seen."""
+    content = None
+    if content_id:
+        try:
+            number = int(content_id)
+        except ValueError:
+            raise content_repo.not_found(content_id) from None
+        content = content_repo.get_content(ctx.session, ctx.principal, number)
+    if space_key:
+        space = get_space(ctx.session, ctx.principal, space_key)
+        return content, space.key
+    if content is not None:
+        return content, space_key_of(ctx, content.space_id)
+    return None, None
+
+
+def convert(
+    ctx: Ctx,
+    value: str,
+    representation: str,
+    to: str,
+    *,
+    content: Content | None = None,
+    space_key: str | None = None,
+) -> str:
+    if representation not in INPUT_REPRESENTATIONS:
+        raise BadRequest(f"Cannot convert from the {representation} representation")
+    if to not in OUTPUT_REPRESENTATIONS:
+        raise BadRequest(f"Cannot convert to the {to} representation")
+    if representation == to and to != "storage":
+        raise BadRequest(f"Cannot convert from {representation} to {to}")
+    storage = to_storage(value, representation)
+    return render(ctx, storage, to, content=content, space_key=space_key)
+
+
+def start_async(ctx: Ctx, to: str, convert_now) -> AsyncConversion:  # type: ignore[no-untyped-def]
+    """Run a conversion and keep its outcome under a fresh id (the work is short enough to do
+    inside the request; the record answers exactly as a finished Confluence job does)."""
+    now = clock.now()
+    ctx.session.execute(delete(AsyncConversion).where(AsyncConversion.expires_at < now))
+    record = AsyncConversion(
+        id=uuid.uuid4().hex,
+        owner_id=ctx.principal.user_id,
+        representation=to,
+        created_at=now,
+        expires_at=now + RESULT_LIFETIME,
+        status="COMPLETED",
+        value="",
+    )
+    try:
+        record.value = convert_now()
+    except BadRequest as exc:
+        record.status = "FAILED"
+        record.error = exc.message
+    ctx.session.add(record)
+    ctx.session.flush()
+    return record
+
+
+def async_result(ctx: Ctx, async_id: str) -> AsyncConversion:
+    if not _ASYNC_ID.match(async_id):
+        raise BadRequest(f"Invalid async id: {async_id}")
+    record = ctx.session.get(AsyncConversion, async_id)
+    if record is None or _aware(record.expires_at) < clock.now():
+        raise NotFound(f"No conversion found for id: {async_id}")
+    if record.owner_id != ctx.principal.user_id:
+        raise Forbidden("Only the user who requested a conversion may read its result")
+    return record
+
+
+def _aware(value):  # type: ignore[no-untyped-def]
+    from datetime import UTC
+
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+# --- macro bodies -----------------------------------------------------------------------------
+
+
+def macro_at_version(ctx: Ctx, content_id: str, version: int, macro_id: str) -> tuple[Content, Macro]:
+    try:
+        number = int(content_id)
+    except ValueError:
+        raise content_repo.not_found(content_id) from None
+    content = content_repo.get_content(ctx.session, ctx.principal, number)
+    found = content_repo.get_version(ctx.session, content.id, version)
+    if found is None:
+        raise NotFound(f"No version {version} of content {content.id}")
+    macro = find_macro(parse(found.body), macro_id) if found.body.strip() else None
+    if macro is None:
+        raise NotFound(f"No macro found with id {macro_id} in version {version} of content {content.id}")
+    return content, macro
+
+
+def macro_body_storage(macro: Macro) -> str:
+    """A macro's body as storage: its rich body, or its plain body as text."""
+    if macro.rich_body is not None:
+        return inner_storage(macro.rich_body)
+    return escape(macro.plain_body or "", quote=False)
+
+
+def macro_body_text(macro: Macro) -> str:
+    if macro.rich_body is not None:
+        return inner_storage(macro.rich_body)
+    return macro.plain_body or ""

@@ -1,0 +1,1 @@
+"""Inline tasks: extracted from bodies on save, searched and completed through the API."""

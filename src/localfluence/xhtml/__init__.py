@@ -1,0 +1,1 @@
+"""Confluence storage format (XHTML with ac:/ri: elements): parsing and pure conversions."""

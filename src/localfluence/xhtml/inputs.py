@@ -1,0 +1,27 @@
+"""Storage from any representation a client may send (storage, wiki, editor, atlas_doc_format)."""
+
+from __future__ import annotations
+
+from localfluence.errors import BadRequest
+from localfluence.xhtml.adf_to_storage import from_adf_json
+from localfluence.xhtml.editor import from_editor
+from localfluence.xhtml.storage import validate
+from localfluence.xhtml.wiki import wiki_to_storage
+
+INPUT_REPRESENTATIONS = ("storage", "wiki", "editor", "atlas_doc_format")
+
+
+def to_storage(value: str, representation: str) -> str:
+    """Valid storage for a body in `representation`; malformed input is a 400."""
+    if representation == "storage":
+        if value.strip():
+            validate(value)
+        return value
+    if representation == "wiki":
+        return wiki_to_storage(value)
+    if representation == "editor":
+        return from_editor(value)
+    if representation == "atlas_doc_format":
+        return from_adf_json(value)
+    choices = ", ".join(INPUT_REPRESENTATIONS)
+    raise BadRequest(f"Cannot convert from the {representation} representation; use one of {choices}")

@@ -1,0 +1,422 @@
+"""Safe parsing and serialization of storage format, with Confluence's parse errors.
+
+Storage is an XHTML fragment whose ac:/ri:/at: prefixes are never declared: it is wrapped in a
+root that declares them. The parser never touches the network, never loads a DTD and never
+expands entities: any DOCTYPE (where entities would be declared, as in XXE and billion-laughs
+input) is refused. The XHTML 1.0 named entities Confluence itself writes (&nbsp; ...) become
+character references before parsing, so the parser needs no DTD for them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+import html.entities
+import re
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from localfluence.errors import BadRequest
+
+AC = "http://atlassian.com/content"
+RI = "http://atlassian.com/resource/identifier"
+AT = "http://atlassian.com/template"
+NSMAP = {"ac": AC, "ri": RI, "at": AT}
+ROOT = f"{{{AC}}}storage-root"
+
+# Deeper documents are refused: converters walk trees recursively, and no real page nests this
+# deep (libxml2 itself stops at 256). Guarded by tests/unit/xhtml/test_storage.py.
+MAX_DEPTH = 128
+
+_WRAP_OPEN = f'<ac:storage-root xmlns:ac="{AC}" xmlns:ri="{RI}" xmlns:at="{AT}">\n'
+_WRAP_CLOSE = "\n</ac:storage-root>"
+_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
+_XML_ENTITIES = frozenset(("amp", "lt", "gt", "quot", "apos"))
+_NAMED = {name: cp for name, cp in html.entities.name2codepoint.items() if name not in _XML_ENTITIES}
+_DOCTYPE = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_TOO_DEEP = etree.XPath("boolean(" + "/*" * (MAX_DEPTH + 2) + ")")
+_local = threading.local()
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text without the characters XML cannot carry (for input formats that may hold them)."""
+    return _NOT_XML.sub("", text)
+
+
+def ac(name: str) -> str:
+    return f"{{{AC}}}{name}"
+
+
+def ri(name: str) -> str:
+    return f"{{{RI}}}{name}"
+
+
+def at(name: str) -> str:
+    return f"{{{AT}}}{name}"
+
+
+MACRO_TAGS = frozenset((ac("structured-macro"), ac("macro")))
+
+
+class XhtmlError(BadRequest):
+    """Malformed storage, worded as Confluence words it (its parser is Woodstox)."""
+
+    def __init__(self, reason: str, row: int, col: int) -> None:
+        super().__init__(f"Error parsing xhtml: {reason}\n at [row,col {{unknown-source}}]: [{row},{col}]")
+        self.reason = reason
+        self.row = row
+        self.col = col
+
+
+def _parser() -> etree.XMLParser:
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            strip_cdata=False,
+            remove_blank_text=False,
+            collect_ids=False,
+        )
+        _local.parser = parser
+    return parser
+
+
+@dataclass
+class _Substitutions:
+    """Where named entities were rewritten, to map parser positions back to the input."""
+
+    starts: list[int] = field(default_factory=list)  # offsets in the rewritten text
+    shifts: list[int] = field(default_factory=list)  # cumulative length change after each
+
+    def original_offset(self, offset: int) -> int:
+        i = bisect.bisect_right(self.starts, offset)
+        return offset - (self.shifts[i - 1] if i else 0)
+
+
+def _replace_entities(storage: str) -> tuple[str, _Substitutions]:
+    subs = _Substitutions()
+    if "&" not in storage:
+        return storage, subs
+    parts: list[str] = []
+    last = 0
+    shift = 0
+    for match in _ENTITY.finditer(storage):
+        cp = _NAMED.get(match.group(1))
+        if cp is None:
+            continue
+        parts.append(storage[last : match.start()])
+        ref = f"&#{cp};"
+        new_start = match.start() + shift
+        parts.append(ref)
+        shift += len(ref) - (match.end() - match.start())
+        subs.starts.append(new_start + len(ref))
+        subs.shifts.append(shift)
+        last = match.end()
+    if not parts:
+        return storage, subs
+    parts.append(storage[last:])
+    return "".join(parts), subs
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    row = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return row, col
+
+
+def parse(storage: str) -> etree._Element:
+    """The storage fragment under a synthetic root; raises XhtmlError (400) when malformed."""
+    doctype = _DOCTYPE.search(storage)
+    if doctype:
+        row, col = _position(storage, doctype.start())
+        raise XhtmlError("DOCTYPE is not allowed in storage format", row, col)
+    text, subs = _replace_entities(storage)
+    try:
+        root = etree.fromstring(_WRAP_OPEN + text + _WRAP_CLOSE, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise _translate(exc, storage, text, subs) from None
+    except ValueError as exc:
+        # lxml refuses NUL and other control characters before parsing.
+        raise XhtmlError(str(exc), 1, 1) from None
+    if _TOO_DEEP(root):
+        raise XhtmlError(f"Maximum element depth exceeded: elements may nest at most {MAX_DEPTH} deep", 1, 1)
+    return strip_wrapper_whitespace(root)
+
+
+_MISMATCH = re.compile(r"Opening and ending tag mismatch: (\S+) line \d+ and (\S+)")
+_UNDEFINED = re.compile(r"Entity '([^']+)' not defined")
+
+
+def _reason(message: str, storage: str, offset: int) -> str:
+    mismatch = _MISMATCH.match(message)
+    if mismatch:
+        opened, closed = mismatch.groups()
+        if closed in ("storage-root", "ac:storage-root"):
+            return f"Unexpected end of input; expected </{opened}>"
+        if opened in ("storage-root", "ac:storage-root"):
+            return f"Unexpected close tag </{closed}>; no element is open"
+        return f"Unexpected close tag </{closed}>; expected </{opened}>."
+    undefined = _UNDEFINED.match(message)
+    if undefined:
+        return f'Undeclared general entity "{undefined.group(1)}"'
+    if message.startswith("Sequence ']]>' not allowed"):
+        return "String ']]>' not allowed in textual content, except as the end marker of CDATA section"
+    if message.startswith("Unescaped '<' not allowed in attributes"):
+        return "Unexpected '<' in attribute value"
+    if message.startswith("EntityRef: expecting ';'"):
+        return "Unexpected character; expected a semi-colon after the reference for an entity (escape '&' as &amp;)"
+    if message.startswith("Extra content at the end of the document"):
+        return "Unexpected close tag; the document closes more elements than it opens"
+    if message.startswith("Premature end of data") or message.startswith("EndTag: '</' not found"):
+        return "Unexpected end of input"
+    return message
+
+
+def _translate(exc: etree.XMLSyntaxError, storage: str, text: str, subs: _Substitutions) -> XhtmlError:
+    line, column = exc.position if exc.position else (1, 1)
+    wrapped = _WRAP_OPEN + text + _WRAP_CLOSE
+    offset = 0
+    if line > 1:
+        # Positions count the wrapper's first line; the caller's text starts on line 2.
+        starts = [0] + [m.end() for m in re.finditer("\n", wrapped)]
+        base = starts[min(line - 1, len(starts) - 1)]
+        offset = max(0, base + max(column - 1, 0) - len(_WRAP_OPEN))
+    offset = min(subs.original_offset(offset), len(storage))
+    row, col = _position(storage, offset)
+    message = str(exc.msg or exc)
+    message = re.sub(r", line \d+, column \d+$", "", message)
+    return XhtmlError(_reason(message, storage, offset), row, col)
+
+
+def validate(storage: str) -> None:
+    parse(storage)
+
+
+def new_root() -> etree._Element:
+    return etree.Element(ROOT, nsmap=NSMAP)
+
+
+def serialize(root: etree._Element) -> str:
+    """The storage of the root's content, without the synthetic root and its declarations."""
+    out = etree.tostring(root, encoding=str)
+    if out.endswith("/>") and len(root) == 0 and not root.text:
+        return ""
+    start = out.index(">") + 1
+    end = out.rindex("</")
+    return out[start:end]
+
+
+def inner_storage(element: etree._Element) -> str:
+    """The storage of an element's content (its text and children), as a fragment."""
+    holder = new_root()
+    holder.text = element.text
+    for child in element:
+        holder.append(copy.deepcopy(child))
+    return serialize(holder)
+
+
+def outer_storage(element: etree._Element) -> str:
+    holder = new_root()
+    clone = copy.deepcopy(element)
+    clone.tail = None
+    holder.append(clone)
+    return serialize(holder)
+
+
+def strip_wrapper_whitespace(root: etree._Element) -> etree._Element:
+    """The wrapper adds a newline on either side; callers that care about text see none."""
+    if root.text is not None and root.text.startswith("\n"):
+        root.text = root.text[1:] or None
+    last = root[-1] if len(root) else None
+    if last is not None and last.tail is not None and last.tail.endswith("\n"):
+        last.tail = last.tail[:-1] or None
+    elif last is None and root.text is not None and root.text.endswith("\n"):
+        root.text = root.text[:-1] or None
+    return root
+
+
+# --- reading the ac: vocabulary -------------------------------------------------------------
+
+
+def is_element(node: object) -> bool:
+    return isinstance(node, etree._Element) and isinstance(node.tag, str)
+
+
+def local_name(element: etree._Element) -> str:
+    tag = element.tag
+    return tag.rsplit("}", 1)[-1] if tag[0] == "{" else tag
+
+
+def attr(element: etree._Element, prefix_ns: str, name: str, default: str | None = None) -> str | None:
+    return element.get(f"{{{prefix_ns}}}{name}", default)
+
+
+def text_of(element: etree._Element) -> str:
+    return "".join(element.itertext())
+
+
+@dataclass
+class Macro:
+    element: etree._Element
+    name: str
+    macro_id: str | None
+    params: dict[str, str]
+    param_elements: dict[str, etree._Element]
+    rich_body: etree._Element | None
+    plain_body: str | None
+
+    @property
+    def default_param(self) -> str | None:
+        return self.params.get("", self.params.get("0"))
+
+
+def parameter_value(parameter: etree._Element) -> str:
+    """A parameter's value: its text, or what a nested reference names (page title, user id...)."""
+    for child in parameter:
+        if not is_element(child):
+            continue
+        target = child
+        if child.tag == ac("link"):
+            target = next((c for c in child if is_element(c) and c.tag.startswith(f"{{{RI}}}")), child)
+        if target.tag == ri("page") or target.tag == ri("blog-post"):
+            return target.get(ri("content-title"), "")
+        if target.tag == ri("user"):
+            return target.get(ri("account-id")) or target.get(ri("userkey")) or ""
+        if target.tag == ri("space"):
+            return target.get(ri("space-key"), "")
+        if target.tag == ri("attachment"):
+            return target.get(ri("filename"), "")
+        if target.tag == ri("url"):
+            return target.get(ri("value"), "")
+        if target.tag == ri("content-entity"):
+            return target.get(ri("content-id"), "")
+    return text_of(parameter)
+
+
+def macro_of(element: etree._Element) -> Macro:
+    params: dict[str, str] = {}
+    param_elements: dict[str, etree._Element] = {}
+    rich = None
+    plain = None
+    for child in element:
+        if not is_element(child):
+            continue
+        if child.tag == ac("parameter"):
+            name = child.get(ac("name"), "")
+            params[name] = parameter_value(child)
+            param_elements[name] = child
+        elif child.tag == ac("rich-text-body"):
+            rich = child
+        elif child.tag == ac("plain-text-body"):
+            plain = child.text or ""
+    return Macro(
+        element=element,
+        name=(element.get(ac("name")) or "").strip().lower(),
+        macro_id=element.get(ac("macro-id")),
+        params=params,
+        param_elements=param_elements,
+        rich_body=rich,
+        plain_body=plain,
+    )
+
+
+def iter_macros(root: etree._Element) -> Iterator[etree._Element]:
+    yield from root.iter(ac("structured-macro"), ac("macro"))
+
+
+def find_macro(root: etree._Element, macro_id: str) -> Macro | None:
+    for element in iter_macros(root):
+        if element.get(ac("macro-id")) == macro_id:
+            return macro_of(element)
+    return None
+
+
+def set_parameter_value(parameter: etree._Element, macro_name: str, key: str, value: str) -> None:
+    """A parameter value from its string form; page and user parameters become references again
+    (the inverse of parameter_value, for converters whose formats only carry strings)."""
+    if macro_name in ("include", "excerpt-include") and key in ("", "0") and value:
+        space, sep, title = value.partition(":")
+        link = etree.SubElement(parameter, ac("link"))
+        page = etree.SubElement(link, ri("page"))
+        if sep and title:
+            page.set(ri("space-key"), space)
+        page.set(ri("content-title"), title if sep and title else value)
+    elif macro_name in ("profile", "profile-picture") and key == "user" and value:
+        etree.SubElement(parameter, ri("user")).set(ri("account-id"), value)
+    else:
+        parameter.text = value
+
+
+def string_parameters(macro: Macro) -> dict[str, str]:
+    """Parameters as strings, page references written KEY:Title (how macro editors show them)."""
+    out = dict(macro.params)
+    for name, parameter in macro.param_elements.items():
+        page = next(parameter.iter(ri("page")), None)
+        if page is not None and page.get(ri("space-key")):
+            out[name] = f"{page.get(ri('space-key'))}:{page.get(ri('content-title'), '')}"
+    return out
+
+
+def task_id_of(task: etree._Element) -> int | None:
+    for child in task:
+        if is_element(child) and child.tag == ac("task-id"):
+            try:
+                return int((child.text or "").strip())
+            except ValueError:
+                return None
+    return None
+
+
+# --- normalizing on save --------------------------------------------------------------------
+
+
+def prepare_for_save(storage: str) -> str:
+    """Validate storage and give every macro a macro id and every task an id, as Confluence
+    does on save. Storage that needs neither is kept byte for byte as sent."""
+    if not storage.strip():
+        return storage
+    root = parse(storage)
+    changed = False
+    for element in iter_macros(root):
+        if not element.get(ac("macro-id")):
+            element.set(ac("macro-id"), str(uuid.uuid4()))
+            changed = True
+    tasks = list(root.iter(ac("task")))
+    if tasks:
+        seen: set[int] = set()
+        wanting: list[etree._Element] = []
+        for task in tasks:
+            number = task_id_of(task)
+            if number is None or number <= 0 or number in seen:
+                wanting.append(task)
+            else:
+                seen.add(number)
+        next_id = max(seen, default=0)
+        for task in wanting:
+            next_id += 1
+            _set_task_id(task, next_id)
+            changed = True
+    if not changed:
+        return storage
+    return serialize(root)
+
+
+def _set_task_id(task: etree._Element, number: int) -> None:
+    holder = next((c for c in task if is_element(c) and c.tag == ac("task-id")), None)
+    if holder is None:
+        holder = etree.Element(ac("task-id"))
+        holder.tail = task.text
+        task.text = None
+        task.insert(0, holder)
+    holder.text = str(number)
