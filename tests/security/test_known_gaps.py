@@ -1,14 +1,10 @@
-"""Leaks found in review whose fix belongs outside access/ (docs/permissions.md, "Known gaps").
-Strict xfails: when the fix lands they fail, and the marker must go."""
+"""Leaks found in review, fixed where they arose, pinned here so they stay fixed."""
 
 from __future__ import annotations
-
-import pytest
 
 from tests.conftest import Person, create_page
 
 
-@pytest.mark.xfail(strict=True, reason="content service accepts children and comments below a draft")
 def test_a_draft_title_does_not_leak_through_its_children(alice: Person, bob: Person, space: dict) -> None:
     title = "Alice's unpublished draft"
     draft = create_page(alice, space["key"], title, status="draft")
@@ -35,3 +31,5 @@ def test_a_draft_title_does_not_leak_through_its_children(alice: Person, bob: Pe
     if comment.status_code == 200:
         seen.append(bob.api.get(f"/content/{comment.json()['id']}", params={"expand": "container"}).text)
     assert not any(title in text for text in seen)
+    # Published content cannot hang below a draft at all: the draft is "not found" to it.
+    assert child.status_code == 404 and comment.status_code == 404

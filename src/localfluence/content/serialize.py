@@ -395,7 +395,7 @@ METADATA_BATCH_EXPANDERS: dict[str, Expander] = {}
 
 @expander("operations")
 def _operations(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
-    from localfluence.content.service import permission_target
+    from localfluence.access.checks import permission_target
 
     grants = repo.space_grants_of_many(ctx.session, ctx.principal, {r.space_id for r in rows})
     update_blocked = repo.update_blocked_of_many(ctx.session, ctx.principal, [r.id for r in rows])

@@ -164,10 +164,7 @@ def update_task_status(session: Session, principal: Principal, global_id: str, s
     if task.status == status:
         return task
     content = content_repo.get_content(session, principal, task.content_id, ("current",))
-    checks.require_space_permission(
-        session, principal, content.space_id, "create", content_service.permission_target(content.type)
-    )
-    checks.require_update_content(session, principal, content)
+    checks.require_edit_content(session, principal, content)
     current = content_repo.get_version(session, content.id, content.version)
     storage = set_task_status(current.body if current else "", task.task_id, status == "complete")
     if storage is None:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from localfluence.access import checks
 from localfluence.access.principal import Principal
 from localfluence.access.visibility import content_is_visible
 from localfluence.changes import content_changed
@@ -214,10 +215,9 @@ def space_labels_of_many(session: Session, space_ids: Sequence[int]) -> dict[int
 
 def _editable_content(session: Session, principal: Principal, content_id: int) -> Content:
     from localfluence.content import repository as content_repo
-    from localfluence.content.service import require_edit
 
     content = content_repo.get_content(session, principal, content_id, WRITABLE_STATUSES)
-    require_edit(session, principal, content)
+    checks.require_edit_content(session, principal, content)
     return content
 
 

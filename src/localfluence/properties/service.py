@@ -38,10 +38,9 @@ def readable_content(
 
 
 def editable_content(session: Session, principal: Principal, content_id: int) -> Content:
-    from localfluence.content.service import require_edit
 
     content = content_repo.get_content(session, principal, content_id, WRITE_STATUSES)
-    require_edit(session, principal, content)
+    checks.require_edit_content(session, principal, content)
     return content
 
 

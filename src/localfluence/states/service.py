@@ -93,10 +93,9 @@ def readable(session: Session, principal: Principal, content_id: int) -> Content
 
 
 def editable(session: Session, principal: Principal, content_id: int) -> Content:
-    from localfluence.content.service import require_edit
 
     content = content_repo.get_content(session, principal, content_id, ("current", "draft", "archived"))
-    require_edit(session, principal, content)
+    checks.require_edit_content(session, principal, content)
     return content
 
 
@@ -228,14 +227,13 @@ def bulk(session: Session, principal: Principal, ids: Sequence[int], which: str,
     those the caller may not edit are reported as failed."""
     if principal.is_anonymous:
         checks.refuse(principal, "You must be logged in to change content states")
-    from localfluence.content.service import require_edit
 
     contents = [readable(session, principal, i) for i in ids]
     done: list[str] = []
     failed: list[dict[str, str]] = []
     for content in contents:
         try:
-            require_edit(session, principal, content)
+            checks.require_edit_content(session, principal, content)
         except (Forbidden, NotAuthenticated) as refusal:
             failed.append({"contentId": str(content.id), "failureReason": refusal.message})
             continue
