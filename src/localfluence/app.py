@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from localfluence import __version__
+from localfluence.admin.install import install_test_double
 from localfluence.bodylimit import BodySizeLimit
 from localfluence.bootstrap import bootstrap
 from localfluence.config import Settings
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> Fas
         app.include_router(router)
     _install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    install_test_double(app, runtime)
     return app
 
 

@@ -29,9 +29,10 @@ async def status() -> Response:
 
 
 def site_routers() -> list[APIRouter]:
+    from localfluence.admin.router import router as admin
     from localfluence.content.router import form_router
 
     form = APIRouter()
     form.include_router(form_router, prefix="/wiki")
     form.include_router(form_router)
-    return [site, form]
+    return [site, form, admin]

@@ -40,5 +40,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin(conn: Any) -> None:
     # IMMEDIATE would serialize readers behind writers' intent; DEFERRED is right for WAL readers,
-    # and writers retry through busy_timeout.
-    conn.exec_driver_sql("BEGIN")
+    # and writers retry through busy_timeout. Whole-database rewrites (reset, snapshot load) ask
+    # for IMMEDIATE, so they never fail on a read snapshot that a concurrent commit made stale.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("sqlite_immediate") else "BEGIN")

@@ -1,0 +1,148 @@
+"""Reset: empty the whole site (keeping the bootstrap admin and its tokens) or remove one space,
+each in one transaction, so a concurrent request sees the site either before or after."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, Table, delete, select, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from localfluence.admin.tables import data_tables, exclusive, is_retryable, restart_sequences
+from localfluence.bootstrap import bootstrap
+from localfluence.changes import content_changed
+from localfluence.config import Settings
+from localfluence.errors import NotFound
+from localfluence.kit.clock import clock
+from localfluence.models import ApiToken, Content, Group, GroupMember, Space, User
+from localfluence.people.service import DEFAULT_GROUPS
+
+T = TypeVar("T")
+ATTEMPTS = 3
+
+
+@dataclass
+class ResetReport:
+    scope: str
+    removed_content: int
+    duration_ms: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {"scope": self.scope, "removedContent": self.removed_content, "durationMs": round(self.duration_ms, 2)}
+
+
+@dataclass
+class Kept:
+    """Rows that survive a full reset: the bootstrap admin, its tokens, the default groups and the
+    admin's memberships. Tests hold the admin token across resets, so it must keep working."""
+
+    rows: list[tuple[Table, list[dict[str, Any]]]]
+    digests: list[tuple[str, str, str | None]]
+
+
+def reset_site(engine: Engine, settings: Settings) -> ResetReport:
+    started = time.perf_counter()
+
+    def run(conn: Connection) -> int:
+        kept = capture_bootstrap_rows(conn, settings)
+        gone = list(conn.scalars(select(Content.id)))
+        for table in reversed(data_tables()):
+            conn.execute(table.delete())
+        restore_bootstrap_rows(conn, kept)
+        restart_sequences(conn)
+        finish_in_session(conn, settings, gone)
+        return len(gone)
+
+    removed = with_retries(engine, run)
+    return ResetReport("site", removed, (time.perf_counter() - started) * 1000)
+
+
+def reset_space(engine: Engine, settings: Settings, key: str) -> ResetReport:
+    """Remove a space and everything in it; the key is free for the next test to create."""
+    started = time.perf_counter()
+
+    def run(conn: Connection) -> int:
+        space_id = conn.scalar(select(Space.id).where(Space.key == key))
+        if space_id is None:
+            raise NotFound(f"No space with key : {key}")
+        gone = list(conn.scalars(select(Content.id).where(Content.space_id == space_id)))
+        # The homepage pointer goes first so space and content never block each other's delete.
+        conn.execute(update(Space).where(Space.id == space_id).values(homepage_id=None))
+        conn.execute(delete(Content).where(Content.space_id == space_id))
+        conn.execute(delete(Space).where(Space.id == space_id))
+        with Session(bind=conn) as session:
+            content_changed(session, gone)
+            session.flush()
+        return len(gone)
+
+    removed = with_retries(engine, run)
+    return ResetReport(f"space:{key}", removed, (time.perf_counter() - started) * 1000)
+
+
+def capture_bootstrap_rows(conn: Connection, settings: Settings) -> Kept:
+    admin_rows = [
+        dict(r) for r in conn.execute(select(User).where(User.email == settings.admin_email.lower())).mappings()
+    ]
+    admin_ids = [r["id"] for r in admin_rows]
+    token_rows = [dict(r) for r in conn.execute(select(ApiToken).where(ApiToken.user_id.in_(admin_ids))).mappings()]
+    group_rows = [dict(r) for r in conn.execute(select(Group).where(Group.name.in_(DEFAULT_GROUPS))).mappings()]
+    member_rows = [
+        dict(r)
+        for r in conn.execute(
+            select(GroupMember).where(
+                GroupMember.user_id.in_(admin_ids), GroupMember.group_id.in_([g["id"] for g in group_rows])
+            )
+        ).mappings()
+    ]
+    return Kept(
+        rows=[
+            (User.__table__, admin_rows),  # type: ignore[list-item]
+            (ApiToken.__table__, token_rows),  # type: ignore[list-item]
+            (Group.__table__, group_rows),  # type: ignore[list-item]
+            (GroupMember.__table__, member_rows),  # type: ignore[list-item]
+        ],
+        digests=[(r["digest"], r["label"], r["scopes"]) for r in token_rows],
+    )
+
+
+def restore_bootstrap_rows(conn: Connection, kept: Kept) -> None:
+    for table, rows in kept.rows:
+        if rows:
+            conn.execute(table.insert(), rows)
+
+
+def restore_admin_tokens(session: Session, settings: Settings, kept: Kept) -> None:
+    """After a snapshot load: the admin's tokens from before the load keep working even if the
+    snapshot came from a site with other tokens."""
+    admin = session.scalar(select(User).where(User.email == settings.admin_email.lower()))
+    if admin is None:
+        return
+    present = set(session.scalars(select(ApiToken.digest).where(ApiToken.digest.in_([d for d, _, _ in kept.digests]))))
+    for digest, label, scopes in kept.digests:
+        if digest not in present:
+            session.add(ApiToken(user_id=admin.id, digest=digest, label=label, scopes=scopes, created_at=clock.now()))
+    session.flush()
+
+
+def finish_in_session(conn: Connection, settings: Settings, gone: list[int]) -> None:
+    """Bootstrap again (default groups, their site permissions, the admin if it was deleted) and
+    tell the content listeners (search index, outbox) which content disappeared."""
+    with Session(bind=conn) as session:
+        bootstrap(session, settings)
+        content_changed(session, gone)
+        session.flush()
+
+
+def with_retries(engine: Engine, work: Callable[[Connection], T]) -> T:
+    for attempt in range(ATTEMPTS):
+        try:
+            with exclusive(engine) as conn:
+                return work(conn)
+        except DBAPIError as exc:
+            if attempt + 1 == ATTEMPTS or not is_retryable(exc):
+                raise
+    raise AssertionError("unreachable")

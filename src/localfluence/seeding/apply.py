@@ -1,0 +1,386 @@
+"""Apply a seed inside one transaction, through the services (so search indexing and every other
+content listener see seeded content as they see API writes).
+
+Idempotent: users match by email, groups by name, spaces by key, pages and blog posts by title
+within their space. Seeding twice changes nothing; seeding an edited file brings the site to it
+(new page versions where a body changed, missing labels, grants and restrictions added). Nothing
+is deleted."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from localfluence.access.principal import Principal
+from localfluence.auth.credentials import ADMIN_GROUP, principal_for
+from localfluence.auth.secrets import token_digest
+from localfluence.config import Settings
+from localfluence.content import repository as content_repo
+from localfluence.content import service as content_service
+from localfluence.content.schemas import ContentCreate, ContentUpdate
+from localfluence.db.session import transaction
+from localfluence.errors import BadRequest, ConfluenceError
+from localfluence.kit.clock import clock
+from localfluence.labels import service as labels
+from localfluence.models import (
+    ApiToken,
+    Content,
+    ContentRestriction,
+    Group,
+    GroupMember,
+    Space,
+    SpacePermission,
+    User,
+)
+from localfluence.people import service as people
+from localfluence.seeding.loader import Path_, Seed
+from localfluence.seeding.schema import BlogPostSeed, ContentSeed, HomepageSeed, PageSeed, RestrictionsSeed, SpaceSeed
+from localfluence.spaces import repository as space_repo
+from localfluence.spaces import service as space_service
+from localfluence.spaces.schemas import SpaceCreate, SpaceUpdate
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def as_json(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
+@dataclass
+class SeedReport:
+    source: str
+    kinds: dict[str, Counts] = field(default_factory=dict)
+
+    def count(self, kind: str, outcome: str) -> None:
+        counts = self.kinds.setdefault(kind, Counts())
+        setattr(counts, outcome, getattr(counts, outcome) + 1)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"source": self.source, **{k: v.as_json() for k, v in self.kinds.items()}}
+
+
+def apply_seed(session: Session, settings: Settings, seed: Seed) -> SeedReport:
+    """Apply within the caller's transaction (raising leaves nothing written once it rolls back)."""
+    return _Seeder(session, settings, seed).run()
+
+
+def seed_site(sessions: sessionmaker[Session], settings: Settings, seed: Seed) -> SeedReport:
+    """Apply in a transaction of its own: all of the seed, or none of it."""
+    with transaction(sessions) as session:
+        return apply_seed(session, settings, seed)
+
+
+class _Seeder:
+    def __init__(self, session: Session, settings: Settings, seed: Seed) -> None:
+        self.session = session
+        self.settings = settings
+        self.seed = seed
+        self.report = SeedReport(seed.source)
+        self._principals: dict[str, Principal] = {}
+
+    def run(self) -> SeedReport:
+        doc = self.seed.document
+        for i, user in enumerate(doc.users):
+            with self.at(("users", i)):
+                self.user(user.email, user.displayName, user.password, user.token)
+        groups = {g.name for g in doc.groups} | {name for u in doc.users for name in u.groups}
+        for name in sorted(groups):
+            self.group(name)
+        for i, user in enumerate(doc.users):
+            with self.at(("users", i, "groups")):
+                for name in user.groups:
+                    self.membership(name, user.email)
+                if user.admin:
+                    self.membership(ADMIN_GROUP, user.email)
+        for i, group in enumerate(doc.groups):
+            for j, email in enumerate(group.members):
+                with self.at(("groups", i, "members", j)):
+                    self.membership(group.name, email)
+        self._principals.clear()
+        for i, space in enumerate(doc.spaces):
+            self.space(space, ("spaces", i))
+        self.session.flush()
+        return self.report
+
+    @contextmanager
+    def at(self, path: Path_) -> Iterator[None]:
+        """Service errors name the seed line and field they came from."""
+        try:
+            yield
+        except ConfluenceError as exc:
+            if getattr(exc, "problems", None):
+                raise
+            raise self.seed.problem(path, exc.message) from None
+
+    # ------------------------------------------------------------------------------ people
+
+    def user(self, email: str, display_name: str | None, password: str | None, token: str | None) -> User:
+        found = self.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if found is None:
+            found = people.create_user(
+                self.session, email=email, display_name=display_name or email.split("@")[0], password=password
+            )
+            self.report.count("users", "created")
+        elif display_name and found.display_name != display_name:
+            found.display_name = found.public_name = display_name
+            self.report.count("users", "updated")
+        else:
+            self.report.count("users", "unchanged")
+        if token:
+            owner = self.session.scalar(select(ApiToken.user_id).where(ApiToken.digest == token_digest(token)))
+            if owner is None:
+                people.create_token(self.session, found, token=token, label="seed")
+            elif owner != found.id:
+                raise BadRequest("this token already belongs to another user")
+        return found
+
+    def group(self, name: str) -> None:
+        if self.session.scalar(select(Group.id).where(Group.name == name)) is not None:
+            self.report.count("groups", "unchanged")
+            return
+        self.session.add(Group(id=str(uuid.uuid4()), name=name, created_at=clock.now()))
+        self.session.flush()
+        self.report.count("groups", "created")
+
+    def membership(self, group_name: str, email: str) -> None:
+        user = self.existing_user(email)
+        group_id = self.session.scalar(select(Group.id).where(Group.name == group_name))
+        if group_id is None:
+            raise BadRequest(f"no group named {group_name}")
+        present = self.session.get(GroupMember, (group_id, user.id))
+        if present is None:
+            self.session.add(GroupMember(group_id=group_id, user_id=user.id))
+            self.session.flush()
+
+    def existing_user(self, email: str) -> User:
+        user = self.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise BadRequest(f"no user with email {email}: add it under users")
+        return user
+
+    def principal(self, email: str | None) -> Principal:
+        email = (email or self.settings.admin_email).strip().lower()
+        if email not in self._principals:
+            self._principals[email] = principal_for(self.session, self.existing_user(email))
+        return self._principals[email]
+
+    # ------------------------------------------------------------------------------ spaces
+
+    def space(self, data: SpaceSeed, path: Path_) -> None:
+        with self.at(path):
+            space = space_repo.find_space_unchecked(self.session, data.key)
+            if space is None:
+                creator = self.principal(data.creator)
+                create = SpaceCreate.model_validate(
+                    {"key": data.key, "name": data.name, "description": {"plain": {"value": data.description}}}
+                )
+                space = space_service.create_space(self.session, creator, create, private=data.private)
+                self.report.count("spaces", "created")
+            elif space.name != data.name or space.description != data.description:
+                update = SpaceUpdate.model_validate(
+                    {"name": data.name, "description": {"plain": {"value": data.description}}}
+                )
+                space_service.update_space(self.session, self.principal(None), space.key, update)
+                self.report.count("spaces", "updated")
+            else:
+                self.report.count("spaces", "unchanged")
+        for i, permission in enumerate(data.permissions):
+            with self.at((*path, "permissions", i)):
+                self.permission(space, permission.user, permission.group, permission.anonymous, permission.operations)
+        if data.homepage is not None and space.homepage_id is not None:
+            homepage = self.session.get(Content, space.homepage_id)
+            assert homepage is not None
+            self.homepage(space, homepage, data.homepage, (*path, "homepage"))
+        for i, page in enumerate(data.pages):
+            self.page(space, None, page, (*path, "pages", i))
+        for i, post in enumerate(data.blogposts):
+            self.blogpost(space, post, (*path, "blogposts", i))
+
+    def permission(self, space: Space, user: str | None, group: str | None, anonymous: bool, pairs: list[str]) -> None:
+        allowed = set(space_service.ALL_PERMISSIONS)
+        user_id = self.existing_user(user).id if user else None
+        group_id = None
+        if group:
+            group_id = self.session.scalar(select(Group.id).where(Group.name == group))
+            if group_id is None:
+                raise BadRequest(f"no group named {group}: add it under groups")
+        subject_type = "user" if user_id else ("group" if group_id else "anonymous")
+        for pair in pairs:
+            operation, _, target = pair.partition("/")
+            if (operation, target) not in allowed:
+                known = ", ".join(f"{o}/{t}" for o, t in space_service.ALL_PERMISSIONS)
+                raise BadRequest(f"unknown space permission {pair}; known: {known}")
+            present = self.session.scalar(
+                select(SpacePermission.id).where(
+                    SpacePermission.space_id == space.id,
+                    SpacePermission.operation == operation,
+                    SpacePermission.target_type == target,
+                    SpacePermission.subject_type == subject_type,
+                    SpacePermission.user_id.is_(None) if user_id is None else SpacePermission.user_id == user_id,
+                    SpacePermission.group_id.is_(None) if group_id is None else SpacePermission.group_id == group_id,
+                )
+            )
+            if present is None:
+                self.session.add(
+                    SpacePermission(
+                        space_id=space.id,
+                        operation=operation,
+                        target_type=target,
+                        subject_type=subject_type,
+                        user_id=user_id,
+                        group_id=group_id,
+                    )
+                )
+                self.report.count("permissions", "created")
+            else:
+                self.report.count("permissions", "unchanged")
+        self.session.flush()
+
+    # ------------------------------------------------------------------------------ content
+
+    def homepage(self, space: Space, homepage: Content, data: HomepageSeed, path: Path_) -> None:
+        with self.at(path):
+            body = self.body(data.body, data.bodyFile, path)
+            self.converge(homepage, data.title or homepage.title, body, None, "homepage", self.principal(None))
+            self.labels(homepage, data.labels)
+        for i, child in enumerate(data.children):
+            self.page(space, homepage, child, (*path, "children", i))
+        with self.at((*path, "restrictions")):
+            self.restrictions(homepage, data.restrictions)
+
+    def page(self, space: Space, parent: Content | None, data: PageSeed, path: Path_) -> None:
+        with self.at(path):
+            page = self.content(space, parent, data, "page", path)
+        for i, child in enumerate(data.children):
+            self.page(space, page, child, (*path, "children", i))
+        # Restrictions last, so that they never hide the page from the authors of its children.
+        with self.at((*path, "restrictions")):
+            self.restrictions(page, data.restrictions)
+
+    def blogpost(self, space: Space, data: BlogPostSeed, path: Path_) -> None:
+        with self.at(path):
+            post = self.content(space, None, data, "blogpost", path)
+            self.restrictions(post, data.restrictions)
+
+    def content(self, space: Space, parent: Content | None, data: ContentSeed, kind: str, path: Path_) -> Content:
+        author = self.principal(data.author)
+        body = self.body(data.body, data.bodyFile, path)
+        existing = self.find(space, kind, data.title)
+        if existing is None:
+            create: dict[str, Any] = {
+                "type": kind,
+                "title": data.title,
+                "space": {"key": space.key},
+                "body": {"storage": {"value": body or "", "representation": "storage"}},
+            }
+            if parent is not None:
+                create["ancestors"] = [{"id": str(parent.id)}]
+            content = content_service.create_content(self.session, author, ContentCreate.model_validate(create), None)
+            self.report.count(kind + "s", "created")
+        else:
+            content = existing
+            self.converge(content, data.title, body, parent, kind + "s", author)
+        self.labels(content, data.labels)
+        return content
+
+    def find(self, space: Space, kind: str, title: str) -> Content | None:
+        query = select(Content).where(
+            Content.space_id == space.id,
+            Content.type == kind,
+            Content.status.in_(("current", "draft", "archived")),
+        )
+        if kind == "page":
+            query = query.where(Content.title_key == content_service.title_key("page", title, None, None))
+        else:
+            query = query.where(Content.title == title)
+        return self.session.scalar(query.order_by(Content.id).limit(1))
+
+    def converge(
+        self, content: Content, title: str, body: str | None, parent: Content | None, kind: str, author: Principal
+    ) -> None:
+        """Bring existing content to the seed: a new version only where title, body or parent differ."""
+        current = content_repo.get_version(self.session, content.id, content.version)
+        current_body = current.body if current else ""
+        moved = parent is not None and content.parent_id != parent.id
+        if title == content.title and (body is None or body == current_body) and not moved:
+            self.report.count(kind, "unchanged")
+            return
+        update: dict[str, Any] = {
+            "version": {"number": content.version + 1, "message": "seed"},
+            "title": title,
+            "type": content.type,
+            "status": content.status,
+        }
+        if body is not None:
+            update["body"] = {"storage": {"value": body, "representation": "storage"}}
+        if moved:
+            assert parent is not None
+            update["ancestors"] = [{"id": str(parent.id)}]
+        content_service.update_content(self.session, author, content.id, ContentUpdate.model_validate(update), None)
+        self.report.count(kind, "updated")
+
+    def body(self, inline: str | None, file: str | None, path: Path_) -> str | None:
+        if file is None:
+            return inline
+        if self.seed.base_dir is None:
+            raise self.seed.problem(
+                (*path, "bodyFile"),
+                "bodyFile is read only from seed files given to `localfluence seed`, `serve --seed` or the "
+                "pytest plugin; inline the body when posting a seed",
+            )
+        target = self.seed.base_dir / file
+        try:
+            return target.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise self.seed.problem((*path, "bodyFile"), f"cannot read {target}: {exc}") from None
+
+    def labels(self, content: Content, names: list[str]) -> None:
+        pairs: list[tuple[str, str]] = []
+        for name in names:
+            prefix, sep, rest = name.partition(":")
+            if sep and prefix in labels.PREFIXES:
+                pairs.extend(labels.normalise(prefix, rest))
+            else:
+                pairs.extend(labels.normalise("global", name))
+        if pairs:
+            labels.add_labels(self.session, content.id, pairs)
+
+    def restrictions(self, content: Content, data: RestrictionsSeed | None) -> None:
+        if data is None:
+            return
+        for operation, subjects in (("read", data.read), ("update", data.update)):
+            if subjects is None:
+                continue
+            wanted: list[tuple[int | None, str | None]] = [(self.existing_user(e).id, None) for e in subjects.users]
+            for name in subjects.groups:
+                group_id = self.session.scalar(select(Group.id).where(Group.name == name))
+                if group_id is None:
+                    raise BadRequest(f"no group named {name}: add it under groups")
+                wanted.append((None, group_id))
+            present = {
+                (r.user_id, r.group_id)
+                for r in self.session.scalars(
+                    select(ContentRestriction).where(
+                        ContentRestriction.content_id == content.id, ContentRestriction.operation == operation
+                    )
+                )
+            }
+            for user_id, group_id in wanted:
+                if (user_id, group_id) not in present:
+                    self.session.add(
+                        ContentRestriction(
+                            content_id=content.id, operation=operation, user_id=user_id, group_id=group_id
+                        )
+                    )
+                    present.add((user_id, group_id))
+        self.session.flush()
