@@ -125,7 +125,7 @@ class JournalRecorder:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            scope[SERVER_SEND] = send
+            scope.setdefault(SERVER_SEND, send)
         if scope["type"] != "http" or self.journal.size == 0 or scope["path"].startswith(ADMIN_PREFIX):
             await self.app(scope, receive, send)
             return

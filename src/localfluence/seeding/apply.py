@@ -251,7 +251,7 @@ class _Seeder:
     def homepage(self, space: Space, homepage: Content, data: HomepageSeed, path: Path_) -> None:
         with self.at(path):
             body = self.body(data.body, data.bodyFile, path)
-            self.converge(homepage, data.title or homepage.title, body, None, "homepage", self.principal(None))
+            self.converge(homepage, data.title or homepage.title, body, None, "homepages", self.principal(None))
             self.labels(homepage, data.labels)
         for i, child in enumerate(data.children):
             self.page(space, homepage, child, (*path, "children", i))
