@@ -148,3 +148,20 @@ def test_reset_during_concurrent_requests_leaves_the_site_consistent(lf: Localfl
         )
     assert orphans == 0 and unversioned == 0 and unrooted == 0, (pages, orphans, unversioned, unrooted)
     assert httpx.get(lf.api_url + "/space", auth=lf.auth).status_code == 200
+
+
+def test_reset_where_the_role_may_not_skip_foreign_key_triggers(lf: LocalfluenceServer, api: httpx.Client) -> None:
+    """On PostgreSQL a role without the right to set session_replication_role resets with the
+    triggers on (slower, same result); SQLite never uses that path."""
+    from localfluence.admin import reset as reset_module
+
+    key = lf.runtime.engine.url.render_as_string(hide_password=True)
+    space = make_space(api, "SLOW")
+    make_page(api, "SLOW", "Child", parent=space["homepage"]["id"])
+    reset_module._replica_refused.add(key)
+    try:
+        assert lf.admin.reset()["removedContent"] == 2
+    finally:
+        reset_module._replica_refused.discard(key)
+    assert api.get("/space/SLOW").status_code == 404
+    assert count(lf, Content) == 0 and count(lf, User) == 1

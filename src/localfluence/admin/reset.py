@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Table, delete, select, update
+from sqlalchemy import Connection, Engine, Table, delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -48,10 +48,10 @@ def reset_site(engine: Engine, settings: Settings) -> ResetReport:
     started = time.perf_counter()
 
     def run(conn: Connection) -> int:
+        lock_all_tables(conn)
         kept = capture_bootstrap_rows(conn, settings)
         gone = list(conn.scalars(select(Content.id)))
-        for table in reversed(data_tables()):
-            conn.execute(table.delete())
+        empty_all_tables(conn)
         restore_bootstrap_rows(conn, kept)
         restart_sequences(conn)
         finish_in_session(conn, settings, gone)
@@ -81,6 +81,46 @@ def reset_space(engine: Engine, settings: Settings, key: str) -> ResetReport:
 
     removed = with_retries(engine, run)
     return ResetReport(f"space:{key}", removed, (time.perf_counter() - started) * 1000)
+
+
+def lock_all_tables(conn: Connection) -> None:
+    """PostgreSQL: writers wait until this transaction commits (readers do not), so no row can be
+    added between the deletes of two tables, which matters most when foreign-key triggers are
+    skipped. SQLite has the write lock already (BEGIN IMMEDIATE)."""
+    if conn.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in data_tables())
+        conn.execute(text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
+
+
+def empty_all_tables(conn: Connection) -> None:
+    """Delete every row of every table, children first (after lock_all_tables)."""
+    tables = data_tables()
+    fast = conn.dialect.name == "postgresql" and _without_foreign_key_triggers(conn)
+    for table in reversed(tables):
+        conn.execute(table.delete())
+    if fast:
+        conn.execute(text("SET LOCAL session_replication_role = origin"))
+
+
+# PostgreSQL URLs whose role may not set session_replication_role (it needs a superuser, or
+# GRANT SET ON PARAMETER session_replication_role).
+_replica_refused: set[str] = set()
+
+
+def _without_foreign_key_triggers(conn: Connection) -> bool:
+    """On PostgreSQL, deleting 1,000 pages fires ~7,000 per-row foreign-key triggers (55 ms of a
+    65 ms reset). When every row of every table goes, no reference can dangle, so the triggers are
+    skipped (replica mode) where the role may; the rows written afterwards are checked again."""
+    key = conn.engine.url.render_as_string(hide_password=True)
+    if key in _replica_refused:
+        return False
+    try:
+        with conn.begin_nested():
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+    except DBAPIError:
+        _replica_refused.add(key)
+        return False
+    return True
 
 
 def capture_bootstrap_rows(conn: Connection, settings: Settings) -> Kept:

@@ -36,7 +36,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from localfluence import __version__
-from localfluence.admin.reset import capture_bootstrap_rows, restore_admin_tokens
+from localfluence.admin.reset import (
+    capture_bootstrap_rows,
+    empty_all_tables,
+    lock_all_tables,
+    restore_admin_tokens,
+)
 from localfluence.admin.tables import (
     alembic_revision,
     data_tables,
@@ -185,9 +190,9 @@ def load_snapshot(engine: Engine, settings: Settings, name: str) -> LoadReport:
             lines = iter(src)
             header = _read_header(name, lines)
             _check_compatible(name, header, alembic_revision(conn))
+            lock_all_tables(conn)
             kept = capture_bootstrap_rows(conn, settings)
-            for table in reversed(data_tables()):
-                conn.execute(table.delete())
+            empty_all_tables(conn)
             rows = _load_tables(name, conn, lines)
             restart_sequences(conn)
             with Session(bind=conn) as session:

@@ -100,6 +100,8 @@ def start_server(
     import uvicorn
 
     from localfluence.app import create_app
+    from localfluence.bootstrap import bootstrap
+    from localfluence.db.session import transaction
 
     owned = None
     if data_dir is None:
@@ -114,10 +116,13 @@ def start_server(
         **settings,
     )
     try:
-        if config.is_sqlite:
-            copy_schema_template(config)
-        app = create_app(config)
+        from_template = config.is_sqlite and copy_schema_template(config)
+        # A database copied from the template is at head by construction: no Alembic run needed.
+        app = create_app(config, prepare=not from_template)
         runtime = app.state.runtime
+        if from_template:
+            with transaction(runtime.sessions) as session:
+                bootstrap(session, config)
         if seed is not None:
             from localfluence.seeding import load_seed_file, seed_site
 
@@ -150,18 +155,22 @@ def start_server(
     )
 
 
-def copy_schema_template(settings: Settings) -> None:
-    """Put a migrated, empty SQLite database in place of a missing one (bootstrap still runs on it)."""
+def copy_schema_template(settings: Settings) -> bool:
+    """Put a migrated, empty SQLite database in place of a missing one; True if it did."""
     target = Path(settings.resolved_database_url().removeprefix("sqlite:///"))
     cache = _cache_dir()
     if cache is None or target.exists():
-        return
+        return False
     template = cache / f"schema-{_migrations_digest()}.db"
-    if not template.exists():
-        with contextlib.suppress(OSError):
+    try:
+        if not template.exists():
             _build_template(template)
-    with contextlib.suppress(OSError):
         shutil.copyfile(template, target)
+    except OSError:
+        with contextlib.suppress(FileNotFoundError):
+            target.unlink()
+        return False
+    return True
 
 
 def _cache_dir() -> Path | None:
@@ -175,11 +184,13 @@ def _cache_dir() -> Path | None:
 
 
 def _migrations_digest() -> str:
-    from localfluence.db.migrate import MIGRATIONS
+    # The path, not localfluence.db.migrate: importing Alembic is what the template saves.
+    import localfluence.db
 
+    migrations = Path(localfluence.db.__file__).resolve().parent / "migrations"
     digest = hashlib.sha256()
-    for path in sorted(MIGRATIONS.rglob("*.py")):
-        digest.update(path.relative_to(MIGRATIONS).as_posix().encode())
+    for path in sorted(migrations.rglob("*.py")):
+        digest.update(path.relative_to(migrations).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
