@@ -77,3 +77,10 @@ def test_task_setting_is_validated(lf: LocalfluenceServer) -> None:
     assert lf.admin.http.put("/tasks", json={"mode": "polls", "polls": 0}).status_code == 400
     assert lf.admin.http.put("/tasks", json={"mode": "later"}).status_code == 400
     assert lf.admin.tasks.get()["mode"] == "immediate"
+
+
+def test_freeze_without_a_body_freezes_now(lf: LocalfluenceServer) -> None:
+    response = lf.admin.http.post("/clock/freeze")
+    assert response.status_code == 200 and response.json()["frozen"] is True
+    assert lf.admin.http.post("/clock/freeze", json={"at": "not a date"}).status_code == 400
+    lf.admin.clock.reset()

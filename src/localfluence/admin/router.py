@@ -335,8 +335,8 @@ async def get_clock(request: Request, _admin: Admin) -> Response:
 
 
 @router.post("/clock/freeze", tags=[TAG_OBSERVE], summary="Freeze the server clock (this process)")
-async def freeze_clock(body: FreezeIn, request: Request, _admin: Admin) -> Response:
-    at = body.at or clock.now()
+async def freeze_clock(request: Request, _admin: Admin, body: FreezeIn | None = None) -> Response:
+    at = (body.at if body else None) or clock.now()
     clock.freeze(at if at.tzinfo is not None else at.replace(tzinfo=UTC))
     return ok(_clock_state())
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, Protocol
 
 import orjson
 from sqlalchemy import Connection, Date, DateTime, Engine, LargeBinary, Numeric, Table, Uuid, bindparam, select, update
@@ -120,7 +120,7 @@ def save_snapshot(engine: Engine, settings: Settings, name: str) -> SnapshotInfo
     return info
 
 
-def _write_site(engine: Engine, out: IO[bytes]) -> int:
+def _write_site(engine: Engine, out: _Writable) -> int:
     options: dict[str, Any] = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
     total = 0
     # One read transaction: every table as of the same moment.
@@ -136,7 +136,8 @@ def _write_site(engine: Engine, out: IO[bytes]) -> int:
         }
         out.write(orjson.dumps(header) + b"\n")
         for table in data_tables():
-            columns = list(table.columns)
+            # Computed (generated) columns are the database's to fill, e.g. a tsvector.
+            columns = [c for c in table.columns if c.computed is None]
             out.write(orjson.dumps({"table": table.name, "columns": [c.name for c in columns]}) + b"\n")
             order = list(table.primary_key.columns) or columns
             for row in conn.execute(select(*columns).order_by(*order)).yield_per(BATCH):
@@ -144,6 +145,10 @@ def _write_site(engine: Engine, out: IO[bytes]) -> int:
                 total += 1
         out.write(orjson.dumps({"end": True, "rows": total}) + b"\n")
     return total
+
+
+class _Writable(Protocol):
+    def write(self, data: bytes, /) -> int: ...
 
 
 def encode_row(values: tuple[Any, ...]) -> bytes:

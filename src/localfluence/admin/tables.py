@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, Integer, Table, text
+from sqlalchemy import Column, Connection, Engine, ForeignKey, Integer, Table, text
 from sqlalchemy.exc import DBAPIError
 
 import localfluence.models  # noqa: F401  (registers every table on the metadata)
@@ -22,12 +22,16 @@ def data_tables() -> list[Table]:
 def deferred_columns(table: Table) -> list[Column[Any]]:
     """Columns whose foreign key closes a cycle between tables (space.homepage_id → content):
     written as NULL first and filled in once every table is loaded."""
-    return [fk.parent for fk in table.foreign_keys if fk.constraint.use_alter and fk.parent.nullable]
+    return [fk.parent for fk in table.foreign_keys if _use_alter(fk) and fk.parent.nullable]
 
 
 def self_references(table: Table) -> list[Column[Any]]:
     """Columns pointing back into their own table (content.parent_id)."""
-    return [fk.parent for fk in table.foreign_keys if fk.column.table is table and not fk.constraint.use_alter]
+    return [fk.parent for fk in table.foreign_keys if fk.column.table is table and not _use_alter(fk)]
+
+
+def _use_alter(fk: ForeignKey) -> bool:
+    return fk.constraint is not None and fk.constraint.use_alter
 
 
 def serial_column(table: Table) -> Column[Any] | None:

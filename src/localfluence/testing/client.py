@@ -39,23 +39,25 @@ def _camel(fields: dict[str, Any]) -> dict[str, Any]:
 class _Part:
     def __init__(self, owner: AdminClient) -> None:
         self._call = owner.call
+        self._object = owner.object
 
 
 class Faults(_Part):
     def add(self, **rule: Any) -> dict[str, Any]:
         """action ("respond" | "delay" | "drop"), status, message, body, headers, latency_ms; matched by
         method, path (glob), path_regex, operation_id, account_id, probability, times, seed."""
-        return self._call("POST", "/faults", json=_camel(rule))
+        return self._object("POST", "/faults", json=_camel(rule))
 
     def rate_limit(self, **options: Any) -> dict[str, Any]:
         """429 with Confluence Cloud's headers: retry_after, limit, reason, plus any matcher of add()."""
-        return self._call("POST", "/faults/rate-limit", json=_camel(options))
+        return self._object("POST", "/faults/rate-limit", json=_camel(options))
 
     def list(self) -> list[dict[str, Any]]:
-        return self._call("GET", "/faults")["results"]  # type: ignore[no-any-return]
+        results: list[dict[str, Any]] = self._object("GET", "/faults")["results"]
+        return results
 
     def get(self, rule_id: str) -> dict[str, Any]:
-        return self._call("GET", f"/faults/{rule_id}")
+        return self._object("GET", f"/faults/{rule_id}")
 
     def remove(self, rule_id: str) -> None:
         self._call("DELETE", f"/faults/{rule_id}")
@@ -68,10 +70,11 @@ class Journal(_Part):
     def entries(self, **filters: Any) -> list[dict[str, Any]]:
         """Filters: method, path (glob), status ("404" or "4xx"), account_id, operation_id, after,
         limit, newest_first."""
-        return self._call("GET", "/journal", params=_params(filters))["results"]  # type: ignore[no-any-return]
+        results: list[dict[str, Any]] = self._object("GET", "/journal", params=_params(filters))["results"]
+        return results
 
     def count(self, **filters: Any) -> int:
-        return int(self._call("GET", "/journal/count", params=_params(filters))["count"])
+        return int(self._object("GET", "/journal/count", params=_params(filters))["count"])
 
     def clear(self) -> None:
         self._call("DELETE", "/journal")
@@ -79,34 +82,34 @@ class Journal(_Part):
 
 class Clock(_Part):
     def now(self) -> dict[str, Any]:
-        return self._call("GET", "/clock")
+        return self._object("GET", "/clock")
 
     def freeze(self, at: datetime | str | None = None) -> dict[str, Any]:
         value = at.isoformat() if isinstance(at, datetime) else at
-        return self._call("POST", "/clock/freeze", json={"at": value} if value else {})
+        return self._object("POST", "/clock/freeze", json={"at": value} if value else {})
 
     def advance(self, seconds: float | timedelta = 0, **delta: float) -> dict[str, Any]:
         """advance(60), advance(timedelta(days=1)) or advance(hours=2)."""
         total = seconds.total_seconds() if isinstance(seconds, timedelta) else float(seconds)
         total += timedelta(**delta).total_seconds()
-        return self._call("POST", "/clock/advance", json={"seconds": total})
+        return self._object("POST", "/clock/advance", json={"seconds": total})
 
     def reset(self) -> dict[str, Any]:
-        return self._call("POST", "/clock/reset")
+        return self._object("POST", "/clock/reset")
 
 
 class Tasks(_Part):
     def get(self) -> dict[str, Any]:
-        return self._call("GET", "/tasks")
+        return self._object("GET", "/tasks")
 
     def complete_immediately(self) -> dict[str, Any]:
-        return self._call("PUT", "/tasks", json={"mode": "immediate"})
+        return self._object("PUT", "/tasks", json={"mode": "immediate"})
 
     def complete_after_seconds(self, seconds: float) -> dict[str, Any]:
-        return self._call("PUT", "/tasks", json={"mode": "seconds", "seconds": seconds})
+        return self._object("PUT", "/tasks", json={"mode": "seconds", "seconds": seconds})
 
     def complete_after_polls(self, polls: int) -> dict[str, Any]:
-        return self._call("PUT", "/tasks", json={"mode": "polls", "polls": polls})
+        return self._object("PUT", "/tasks", json={"mode": "polls", "polls": polls})
 
 
 class AdminClient:
@@ -123,21 +126,28 @@ class AdminClient:
             raise AdminError(response)
         return response.json() if response.content else None
 
+    def object(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        body = self.call(method, path, **kwargs)
+        if not isinstance(body, dict):
+            raise TypeError(f"{method} {path} answered {type(body).__name__}, not a JSON object")
+        return body
+
     def health(self) -> dict[str, Any]:
-        return self.call("GET", "/health")  # type: ignore[no-any-return]
+        return self.object("GET", "/health")
 
     def reset(self, *, space_key: str | None = None, snapshot: str | None = None) -> dict[str, Any]:
         params = {k: v for k, v in (("spaceKey", space_key), ("snapshot", snapshot)) if v is not None}
-        return self.call("POST", "/reset", params=params)  # type: ignore[no-any-return]
+        return self.object("POST", "/reset", params=params)
 
     def save_snapshot(self, name: str) -> dict[str, Any]:
-        return self.call("PUT", f"/snapshots/{name}")  # type: ignore[no-any-return]
+        return self.object("PUT", f"/snapshots/{name}")
 
     def restore_snapshot(self, name: str) -> dict[str, Any]:
-        return self.call("POST", f"/snapshots/{name}/restore")  # type: ignore[no-any-return]
+        return self.object("POST", f"/snapshots/{name}/restore")
 
     def list_snapshots(self) -> list[dict[str, Any]]:
-        return self.call("GET", "/snapshots")["results"]  # type: ignore[no-any-return]
+        results: list[dict[str, Any]] = self.object("GET", "/snapshots")["results"]
+        return results
 
     def delete_snapshot(self, name: str) -> None:
         self.call("DELETE", f"/snapshots/{name}")
@@ -145,8 +155,8 @@ class AdminClient:
     def seed(self, document: str | dict[str, Any]) -> dict[str, Any]:
         """A seed document as YAML/JSON text or as a dict (bodies inline; see localfluence.seeding)."""
         if isinstance(document, dict):
-            return self.call("POST", "/seed", json=document)  # type: ignore[no-any-return]
-        return self.call(  # type: ignore[no-any-return]
+            return self.object("POST", "/seed", json=document)
+        return self.object(
             "POST", "/seed", content=document.encode("utf-8"), headers={"Content-Type": "application/yaml"}
         )
 
