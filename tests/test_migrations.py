@@ -10,7 +10,7 @@ from alembic.script import ScriptDirectory
 
 from localfluence.db.base import Base
 from localfluence.db.engine import make_engine
-from localfluence.db.migrate import alembic_config, downgrade, upgrade
+from localfluence.db.migrate import alembic_config, downgrade, include_name, upgrade
 from tests.server import database_for_worker
 
 
@@ -26,6 +26,6 @@ def test_upgrade_downgrade_upgrade_and_models_match(tmp_path: Path) -> None:
     upgrade(url)
     engine = make_engine(url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"include_name": include_name}), Base.metadata)
     engine.dispose()
     assert diff == []

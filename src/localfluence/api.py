@@ -8,11 +8,15 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 
 from localfluence.auth.credentials import authenticate
+from localfluence.auth.scopes import require_scopes
 from localfluence.context import Ctx
+from localfluence.db.engine import SQLITE_BEGIN
 from localfluence.kit.expand import Expand
 from localfluence.kit.jsonresponse import JSON
 from localfluence.kit.links import links_for
 from localfluence.runtime import Runtime
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def request_context(request: Request) -> AsyncIterator[Ctx]:
@@ -24,7 +28,12 @@ async def request_context(request: Request) -> AsyncIterator[Ctx]:
     runtime: Runtime = request.app.state.runtime
     session = runtime.sessions()
     try:
+        if request.method not in READ_METHODS:
+            session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
         principal = authenticate(session, request.headers.get("authorization"))
+        # The one place token scopes are enforced: every API route authenticates through here.
+        route = request.scope.get("route")
+        require_scopes(principal, getattr(route, "operation_id", None))
         request.state.account_id = principal.account_id
         origin = runtime.settings.base_url or f"{request.url.scheme}://{request.url.netloc}"
         yield Ctx(
@@ -46,7 +55,11 @@ async def request_context(request: Request) -> AsyncIterator[Ctx]:
 Context = Annotated[Ctx, Depends(request_context, scope="function")]
 
 
-def _expand(expand: Annotated[str | None, Query(description="Properties to expand, comma-separated")] = None) -> Expand:
+async def _expand(
+    expand: Annotated[list[str] | None, Query(description="Properties to expand, comma-separated")] = None,
+) -> Expand:
+    # async: FastAPI sends sync dependencies to the threadpool. The parameter may repeat
+    # (?expand=a&expand=b), as some clients send it.
     return Expand.parse(expand)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from localfluence import __version__
@@ -74,8 +75,11 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def validation_error(request: Request, exc: RequestValidationError) -> JSON:
         content_type = request.headers.get("content-type", "")
         body_expected = any(e.get("loc", ("",))[0] == "body" for e in exc.errors())
-        if body_expected and content_type and "json" not in content_type:
-            return JSON(error_body(415, f"Unsupported media type: {content_type}"), status_code=415)
+        # A body sent without a JSON media type is not read as JSON: 415, as Confluence answers.
+        has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
+        if body_expected and "json" not in content_type and (content_type or has_body):
+            shown = content_type or "none"
+            return JSON(error_body(415, f"Unsupported media type: {shown}"), status_code=415)
         return JSON(error_body(400, _validation_message(exc.errors())), status_code=400)
 
     @app.exception_handler(StarletteHTTPException)
@@ -84,6 +88,13 @@ def _install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404:
             message = "null for uri: the requested resource does not exist"
         return JSON(error_body(exc.status_code, message), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(DataError)
+    async def data_error(_request: Request, exc: DataError) -> JSON:
+        # A value the database refuses (NUL in text on PostgreSQL, a number out of range) came from
+        # the request; the transaction is already rolled back. Bad input is a 400, never a 500.
+        log.info("database refused a value: %s", exc.orig)
+        return JSON(error_body(400, "Invalid value in the request"), status_code=400)
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> JSON:

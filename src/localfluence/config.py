@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,11 +28,26 @@ class Settings(BaseSettings):
     admin_api: bool = True
     # How many recent requests the journal keeps (a ring; 0 keeps none).
     journal_size: int = Field(default=1000, ge=0, le=1_000_000)
+    # Confluence's default "Attachment Maximum Size" is 100 MB; larger uploads answer 413.
+    max_attachment_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
+    # Where attachment bytes live: "local" (blob_dir, default data_dir/blobs) or "s3".
+    blob_store: Literal["local", "s3"] = "local"
+    blob_dir: Path | None = None
+    # S3-compatible object storage; empty values fall back to boto3's own configuration chain.
+    s3_endpoint_url: str = ""
+    s3_bucket: str = ""
+    s3_prefix: str = "blobs/"
+    s3_region: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
 
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'localfluence.db').resolve()}"
+
+    def resolved_blob_dir(self) -> Path:
+        return self.blob_dir if self.blob_dir is not None else self.data_dir / "blobs"
 
     @property
     def is_sqlite(self) -> bool:

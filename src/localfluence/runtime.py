@@ -1,4 +1,4 @@
-"""The process-wide objects an app instance owns: settings, engine, session factory."""
+"""The process-wide objects an app instance owns: settings, engine, session factory, blob store."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from localfluence.blobs.factory import make_blob_store
+from localfluence.blobs.store import BlobStore
+from localfluence.blobs.transaction import STORE
 from localfluence.config import Settings
 from localfluence.db.engine import make_engine
 from localfluence.db.session import make_sessionmaker
@@ -17,9 +20,14 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    blobs: BlobStore
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = make_engine(settings.resolved_database_url())
-        return cls(settings=settings, engine=engine, sessions=make_sessionmaker(engine))
+        sessions = make_sessionmaker(engine)
+        blobs = make_blob_store(settings)
+        # Sessions carry the store so that purges can delete bytes nothing refers to any more.
+        sessions.configure(info={STORE: blobs})
+        return cls(settings=settings, engine=engine, sessions=sessions, blobs=blobs)

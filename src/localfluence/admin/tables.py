@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 import localfluence.models  # noqa: F401  (registers every table on the metadata)
 from localfluence.db.base import Base
+from localfluence.db.engine import SQLITE_BEGIN
 
 
 def data_tables() -> list[Table]:
@@ -69,7 +70,7 @@ def alembic_revision(conn: Connection) -> str | None:
 def exclusive(engine: Engine) -> Iterator[Connection]:
     """One transaction that rewrites the whole database. SQLite takes the write lock up front
     (BEGIN IMMEDIATE), so concurrent writers wait behind it instead of failing on a stale snapshot."""
-    options: dict[str, Any] = {"sqlite_immediate": True} if engine.dialect.name == "sqlite" else {}
+    options: dict[str, Any] = {SQLITE_BEGIN: "IMMEDIATE"} if engine.dialect.name == "sqlite" else {}
     with engine.connect().execution_options(**options) as conn, conn.begin():
         yield conn
 

@@ -1,16 +1,23 @@
-"""localfluence serve | migrate | user create/list | token create | seed | exec."""
+"""localfluence serve | migrate | user create/list/deactivate/activate/delete | token create | seed | exec."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from localfluence.config import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from localfluence.models import User
 
 app = typer.Typer(help="localfluence: a Confluence-compatible wiki server.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
@@ -103,18 +110,11 @@ def user_create(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create a user."""
-    from localfluence.db.session import transaction
-    from localfluence.errors import ConfluenceError
     from localfluence.people import service
 
-    runtime, _ = _prepared(_settings(data_dir, database_url))
-    try:
-        with transaction(runtime.sessions) as session:
-            user = service.create_user(session, email=email, display_name=name, admin=admin, password=password)
-            account_id = user.account_id
-    except ConfluenceError as exc:
-        console.print(f"[red]{exc.message}[/red]")
-        raise typer.Exit(1) from None
+    with _session(data_dir, database_url) as session:
+        user = service.create_user(session, email=email, display_name=name, admin=admin, password=password)
+        account_id = user.account_id
     print(account_id)
 
 
@@ -122,12 +122,10 @@ def user_create(
 def user_list(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     """List users."""
     from localfluence.auth.credentials import principal_for
-    from localfluence.db.session import transaction
     from localfluence.people import service
 
-    runtime, _ = _prepared(_settings(data_dir, database_url))
     table = Table("accountId", "email", "displayName", "admin", "active")
-    with transaction(runtime.sessions) as session:
+    with _session(data_dir, database_url) as session:
         for user in service.list_users(session):
             admin = principal_for(session, user).is_admin
             table.add_row(
@@ -136,29 +134,95 @@ def user_list(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> Non
     Console().print(table)
 
 
+@user_app.command("deactivate")
+def user_deactivate(
+    email: Annotated[str, typer.Option(help="The user's email")],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Deactivate a user: they can no longer sign in or use their tokens; their content stays."""
+    from localfluence.people import service
+
+    _change_user(email, service.deactivate_user, data_dir, database_url)
+
+
+@user_app.command("activate")
+def user_activate(
+    email: Annotated[str, typer.Option(help="The user's email")],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Reactivate a deactivated user."""
+    from localfluence.people import service
+
+    _change_user(email, service.activate_user, data_dir, database_url)
+
+
+@user_app.command("delete")
+def user_delete(
+    email: Annotated[str, typer.Option(help="The user's email")],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Delete a user: their personal data, tokens and memberships go; their content stays, by a
+    "Former user"."""
+    from localfluence.people import service
+
+    _change_user(email, service.delete_user, data_dir, database_url)
+
+
 @token_app.command("create")
 def token_create(
     email: Annotated[str, typer.Option(help="The user's email")],
     label: Annotated[str, typer.Option(help="A name to recognise the token by")] = "",
-    scope: Annotated[list[str] | None, typer.Option(help="OAuth-style scope (repeatable)")] = None,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="OAuth-style scope the token is limited to, e.g. read:confluence-content.all (repeatable, "
+            "or space-separated); without, the token acts with the user's full permissions"
+        ),
+    ] = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create an API token; the token is printed alone on the last line."""
+    from localfluence.people import service
+
+    with _session(data_dir, database_url) as session:
+        user = service.get_user_by_email(session, email)
+        token = service.create_token(session, user, label=label, scopes=scope)
+    console.print(f"API token for {email}:")
+    print(token)
+
+
+@contextmanager
+def _session(data_dir: Path | None, database_url: str | None) -> Iterator[Session]:
+    """One transaction on the prepared database. A Confluence-style error ends the command with
+    its message and status 1; the engine is closed either way."""
     from localfluence.db.session import transaction
     from localfluence.errors import ConfluenceError
-    from localfluence.people import service
 
     runtime, _ = _prepared(_settings(data_dir, database_url))
     try:
         with transaction(runtime.sessions) as session:
-            user = service.get_user_by_email(session, email)
-            token = service.create_token(session, user, label=label, scopes=scope)
+            yield session
     except ConfluenceError as exc:
         console.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(1) from None
-    console.print(f"API token for {email}:")
-    print(token)
+    finally:
+        runtime.engine.dispose()
+
+
+def _change_user(
+    email: str, change: Callable[[Session, User], object], data_dir: Path | None, database_url: str | None
+) -> None:
+    from localfluence.people import service
+
+    with _session(data_dir, database_url) as session:
+        user = service.get_user_by_email(session, email)
+        account_id = user.account_id
+        change(session, user)
+    print(account_id)
 
 
 # ---------------------------------------------------------------------------------- test double

@@ -37,6 +37,7 @@ def content_links(ctx: Ctx, content: Content, space_key: str) -> dict[str, str]:
         "self": ctx.links.api(f"/rest/api/content/{content.id}"),
         "tinyui": f"/x/{tiny(content.id)}",
         "webui": webui(content, space_key),
+        "collection": "/rest/api/content",
     }
     if content.type in ("page", "blogpost"):
         links["editui"] = f"/pages/resumedraft.action?draftId={content.id}"

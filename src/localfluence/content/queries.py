@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from localfluence.access.principal import Principal
 from localfluence.content import repository as repo
-from localfluence.errors import BadRequest
+from localfluence.errors import BadRequest, NotFound
 from localfluence.models import Content, ContentVersion
 from localfluence.spaces import repository as space_repo
 
@@ -64,6 +64,7 @@ def list_content(
     orderby: str | None,
     start: int,
     limit: int,
+    labels: Sequence[str] | None = None,
 ) -> list[Content]:
     if type not in LISTABLE_TYPES:
         raise BadRequest(f"Invalid content type: {type}; use page or blogpost")
@@ -84,6 +85,8 @@ def list_content(
         title=title,
         posting_day=posting_day,
         order_by=parse_orderby(orderby),
+        # Server-style clients (atlassian-python-api's get_all_pages_by_label) filter by label here.
+        labels=[n.strip().lower() for chunk in labels or [] for n in chunk.split(",") if n.strip()],
         start=start,
         limit=limit,
     )
@@ -132,3 +135,16 @@ def _posting_day(value: str) -> str:
         return date.fromisoformat(value).isoformat()
     except ValueError:
         raise BadRequest(f"Invalid postingDay: {value}; use yyyy-mm-dd") from None
+
+
+def find_page_id_by_title(session: Session, principal: Principal, space_key: str | None, title: str) -> int:
+    """The page titled `title` in the space (titles are unique per space), for forms that name pages by title."""
+    if not space_key:
+        raise BadRequest("A spaceKey is needed to find a page by its title")
+    space = space_repo.get_space(session, principal, space_key)
+    rows = repo.list_content(
+        session, principal, types=("page",), statuses=("current",), space_id=space.id, title=title, start=0, limit=1
+    )
+    if not rows:
+        raise NotFound(f"No page titled '{title}' in space {space_key}")
+    return rows[0].id

@@ -4,14 +4,24 @@ skip it end in _unchecked and are for code that already proved visibility."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from localfluence.access.principal import Principal
-from localfluence.access.visibility import content_is_visible
+from localfluence.access.visibility import content_is_visible, restriction_admits, subject_matches
 from localfluence.errors import NotFound
-from localfluence.models import Content, ContentAncestor, ContentVersion, Space
+from localfluence.models import (
+    Content,
+    ContentAncestor,
+    ContentLabel,
+    ContentRestriction,
+    ContentVersion,
+    Label,
+    Space,
+    SpacePermission,
+)
 
 
 def visible(principal: Principal) -> Select[tuple[Content]]:
@@ -51,10 +61,14 @@ def list_content(
     title: str | None = None,
     posting_day: str | None = None,
     order_by: Sequence[object] = (),
+    labels: Sequence[str] = (),
     start: int,
     limit: int,
 ) -> list[Content]:
     query = visible(principal).where(Content.type.in_(types))
+    if labels:
+        labelled = select(ContentLabel.content_id).join(Label, Label.id == ContentLabel.label_id)
+        query = query.where(Content.id.in_(labelled.where(Label.name.in_(labels))))
     if statuses:
         query = query.where(Content.status.in_(statuses))
     if space_id is not None:
@@ -144,6 +158,94 @@ def list_descendants(
     if depth is not None:
         query = query.where(ContentAncestor.depth <= depth)
     return list(session.scalars(query.offset(start).limit(limit + 1)))
+
+
+def descendants_of_many(
+    session: Session,
+    principal: Principal,
+    ancestor_ids: Sequence[int],
+    *,
+    type: str,
+    limit: int,
+) -> dict[int, list[Content]]:
+    """The first `limit + 1` visible current descendants of each content, nearest levels first, in one query."""
+    if not ancestor_ids:
+        return {}
+    order = (ContentAncestor.depth, Content.position, Content.id)
+    rank = func.row_number().over(partition_by=ContentAncestor.ancestor_id, order_by=order).label("rank")
+    inner = (
+        select(ContentAncestor.ancestor_id, Content.id.label("content_id"), ContentAncestor.depth, rank)
+        .join(Content, Content.id == ContentAncestor.descendant_id)
+        .where(
+            ContentAncestor.ancestor_id.in_(ancestor_ids),
+            ContentAncestor.depth > 0,
+            content_is_visible(principal),
+            Content.type == type,
+            Content.status == "current",
+        )
+        .subquery()
+    )
+    rows = session.execute(
+        select(inner.c.ancestor_id, Content)
+        .join(inner, inner.c.content_id == Content.id)
+        .where(inner.c.rank <= limit + 1)
+        .order_by(inner.c.ancestor_id, inner.c.rank)
+    ).all()
+    out: dict[int, list[Content]] = {i: [] for i in ancestor_ids}
+    for ancestor_id, content in rows:
+        out[ancestor_id].append(content)
+    return out
+
+
+@dataclass(frozen=True)
+class Grants:
+    """Space permissions of one principal over several spaces, loaded at once (for expansions of lists)."""
+
+    everything: bool
+    pairs: frozenset[tuple[int, str, str]]
+
+    def __contains__(self, grant: object) -> bool:
+        return self.everything or grant in self.pairs
+
+
+def space_grants_of_many(session: Session, principal: Principal, space_ids: set[int]) -> Grants:
+    """The batch form of access.checks.has_space_permission: the same rule (site admins hold every
+    permission; otherwise a grant to the user, a group of theirs, or anonymous), one query."""
+    if principal.is_admin:
+        return Grants(everything=True, pairs=frozenset())
+    if not space_ids:
+        return Grants(everything=False, pairs=frozenset())
+    rows = session.execute(
+        select(SpacePermission.space_id, SpacePermission.operation, SpacePermission.target_type)
+        .where(
+            SpacePermission.space_id.in_(space_ids),
+            subject_matches(principal, SpacePermission.user_id, SpacePermission.group_id, SpacePermission.subject_type),
+        )
+        .distinct()
+    ).all()
+    return Grants(everything=False, pairs=frozenset((r[0], r[1], r[2]) for r in rows))
+
+
+def update_blocked_of_many(session: Session, principal: Principal, ids: Sequence[int]) -> set[int]:
+    """Ids whose update restrictions leave the principal out: the batch form of
+    access.checks.can_update_content (update restrictions apply to the content itself only)."""
+    if principal.is_admin or not ids:
+        return set()
+    restricted = set(
+        session.scalars(
+            select(ContentRestriction.content_id)
+            .where(ContentRestriction.content_id.in_(ids), ContentRestriction.operation == "update")
+            .distinct()
+        )
+    )
+    if not restricted:
+        return set()
+    admitted = set(
+        session.scalars(
+            select(Content.id).where(Content.id.in_(restricted), restriction_admits(principal, Content.id, "update"))
+        )
+    )
+    return restricted - admitted
 
 
 def ancestors_of_many(session: Session, ids: Sequence[int]) -> dict[int, list[Content]]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query
+from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from localfluence.api import Context, ExpandParam, ok
+from localfluence.changes import content_read
 from localfluence.content import queries, service
 from localfluence.content import repository as repo
 from localfluence.content.schemas import (
@@ -27,6 +28,7 @@ from localfluence.content.serialize import (
 from localfluence.errors import BadRequest
 from localfluence.kit.expand import Expand
 from localfluence.kit.paging import Paging, page_envelope
+from localfluence.models import Content
 from localfluence.people.serialize import load_users
 from localfluence.tasks.serialize import task_reference
 from localfluence.tasks.service import record_completed_task
@@ -35,9 +37,32 @@ router = APIRouter(tags=["Content"])
 
 Start = Annotated[int | None, Query()]
 Limit = Annotated[int | None, Query()]
+# Version numbers are int32 in the spec; bounding them keeps odd input a 400 on every database.
+VersionNumber = Annotated[int, Path(ge=1, le=2**31 - 1)]
+VersionQuery = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 # What Confluence returns after a write: the single-content defaults plus body and position.
 WRITE_DEFAULT = Expand.parse("space,history,version,ancestors,container,body.storage")
-CHILD_TYPES = ("page", "comment", "attachment", "blogpost")
+# Which child types each content type has (spec: getContentChildren); anything else is a 400.
+HISTORY_DEFAULT = Expand.parse("history.lastUpdated")
+CHILD_TYPES = {
+    "page": ("page", "comment", "attachment"),
+    "blogpost": ("comment", "attachment"),
+    "comment": ("comment", "attachment"),
+    "attachment": ("comment",),
+}
+DESCENDANT_TYPES = ("page", "comment", "attachment")
+MAX_DESCENDANT_DEPTH = 100
+TRIGGERS = (None, "viewed")
+# The form action's words for positions, and the REST ones it also takes.
+FORM_POSITIONS = {
+    "above": "before",
+    "below": "after",
+    "append": "append",
+    "before": "before",
+    "after": "after",
+    "topLevel": "topLevel",
+}
+EMBEDDED_CONTENT_RENDERS = (None, "current", "version-at-save")
 
 
 def _id(value: str) -> int:
@@ -55,9 +80,11 @@ async def get_content(
     postingDay: Annotated[str | None, Query()] = None,
     orderby: Annotated[str | None, Query()] = None,
     trigger: Annotated[str | None, Query()] = None,
+    label: Annotated[list[str] | None, Query()] = None,
     start: Start = None,
     limit: Limit = None,
 ) -> Response:
+    _check_choice("trigger", trigger, TRIGGERS)
     paging = Paging.of(start, limit, default=25, maximum=200)
     rows = queries.list_content(
         ctx.session,
@@ -68,11 +95,13 @@ async def get_content(
         statuses=status,
         posting_day=postingDay,
         orderby=orderby,
+        labels=label,
         start=paging.start,
         limit=paging.limit,
     )
     results = serialize_contents(ctx, rows[: paging.limit], expand)
     query = {
+        "label": label,
         "type": type,
         "spaceKey": spaceKey,
         "title": title,
@@ -107,11 +136,14 @@ async def get_content_by_id(
     ctx: Context,
     expand: ExpandParam,
     status: Annotated[list[str] | None, Query()] = None,
-    version: Annotated[int | None, Query()] = None,
+    version: VersionQuery = None,
     embeddedContentRender: Annotated[str | None, Query()] = None,
     trigger: Annotated[str | None, Query()] = None,
 ) -> Response:
+    _check_choice("trigger", trigger, TRIGGERS)
+    _check_choice("embeddedContentRender", embeddedContentRender, EMBEDDED_CONTENT_RENDERS)
     content = queries.get_content(ctx.session, ctx.principal, _id(id), statuses=status, version=version)
+    content_read(ctx.session, ctx.principal, content, expand, trigger)
     return ok(serialize_content(ctx, content, expand or SINGLE_DEFAULT))
 
 
@@ -138,7 +170,9 @@ async def delete_content(id: str, ctx: Context, status: Annotated[str | None, Qu
 @router.get("/content/{id}/history", operation_id="getHistoryForContent")
 async def get_history_for_content(id: str, ctx: Context, expand: ExpandParam) -> Response:
     content = repo.get_content(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
-    history = serialize_content(ctx, content, Expand.parse("history").merged(_prefixed("history", expand)))
+    # lastUpdated comes without asking: clients read history.lastUpdated.number to compute the next
+    # version (atlassian-python-api's update_page does).
+    history = serialize_content(ctx, content, HISTORY_DEFAULT.merged(_prefixed("history", expand)))
     out = history["history"]
     out["_links"].update(ctx.links.top())
     return ok(out)
@@ -177,7 +211,7 @@ async def restore_content_version(id: str, ctx: Context, body: VersionRestore, e
 
 
 @router.get("/content/{id}/version/{versionNumber}", operation_id="getContentVersion")
-async def get_content_version(id: str, versionNumber: int, ctx: Context, expand: ExpandParam) -> Response:
+async def get_content_version(id: str, versionNumber: VersionNumber, ctx: Context, expand: ExpandParam) -> Response:
     content = repo.get_content(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
     version = repo.get_version(ctx.session, content.id, versionNumber)
     if version is None:
@@ -192,7 +226,7 @@ async def get_content_version(id: str, versionNumber: int, ctx: Context, expand:
 
 
 @router.delete("/content/{id}/version/{versionNumber}", operation_id="deleteContentVersion", status_code=204)
-async def delete_content_version(id: str, versionNumber: int, ctx: Context) -> Response:
+async def delete_content_version(id: str, versionNumber: VersionNumber, ctx: Context) -> Response:
     service.delete_version(ctx.session, ctx.principal, _id(id), versionNumber)
     return _no_content()
 
@@ -224,8 +258,8 @@ async def get_content_children_by_type(
     start: Start = None,
     limit: Limit = None,
 ) -> Response:
-    _check_child_type(type)
     content = repo.get_content(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
+    _check_child_type(content, type, CHILD_TYPES.get(content.type, ()))
     paging = Paging.of(start, limit, default=25, maximum=200)
     rows = repo.list_children(
         ctx.session, ctx.principal, content.id, types=(type,), start=paging.start, limit=paging.limit
@@ -262,12 +296,11 @@ async def get_descendants_of_type(
     start: Start = None,
     limit: Limit = None,
 ) -> Response:
-    _check_child_type(type)
-    if depth not in ("all", "root") and not depth.isdigit():
-        raise BadRequest(f"Invalid depth: {depth}")
+    max_depth = _descendant_depth(depth)
     content = repo.get_content(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
+    allowed = tuple(t for t in CHILD_TYPES.get(content.type, ()) if t in DESCENDANT_TYPES)
+    _check_child_type(content, type, allowed)
     paging = Paging.of(start, limit, default=25, maximum=200)
-    max_depth = None if depth == "all" else (1 if depth == "root" else int(depth))
     rows = repo.list_descendants(
         ctx.session, ctx.principal, content.id, types=(type,), depth=max_depth, start=paging.start, limit=paging.limit
     )
@@ -295,7 +328,8 @@ async def copy_page(id: str, ctx: Context, body: CopyPage, expand: ExpandParam) 
     from localfluence.content import copying
 
     copy = copying.copy_page(ctx.session, ctx.principal, _id(id), body)
-    return ok(serialize_content(ctx, copy, expand or WRITE_DEFAULT))
+    # Spec (copyPage): space, history and version are expanded by default.
+    return ok(serialize_content(ctx, copy, expand or SINGLE_DEFAULT))
 
 
 @children_router.post("/content/{id}/pagehierarchy/copy", operation_id="copyPageHierarchy", status_code=202)
@@ -337,32 +371,55 @@ form_router = APIRouter(tags=["Content - children and descendants"])
 
 
 @form_router.post("/pages/movepage.action", include_in_schema=False)
-async def movepage_action(
-    ctx: Context,
-    pageId: Annotated[str, Form()],
-    targetId: Annotated[str | None, Form()] = None,
-    position: Annotated[str, Form()] = "append",
-    spaceKey: Annotated[str | None, Form()] = None,
-) -> Response:
-    if targetId is None:
-        raise BadRequest("targetId is required")
-    positions = {
-        "above": "before",
-        "below": "after",
-        "append": "append",
-        "before": "before",
-        "after": "after",
-        "topLevel": "append",
-    }
-    if position not in positions:
-        raise BadRequest(f"Invalid position: {position}")
-    page = service.move_page(ctx.session, ctx.principal, _id(pageId), positions[position], _id(targetId))
+async def movepage_action(request: Request, ctx: Context) -> Response:
+    """Confluence's page-tree form action. Clients send its fields as a form or, like
+    atlassian-python-api, in the query string of an empty POST; both are read."""
+    fields = {k: v for k, v in request.query_params.items()}
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        fields.update({k: v for k, v in form.items() if isinstance(v, str)})
+    if not fields.get("pageId"):
+        raise BadRequest("pageId is required")
+    page_id = _id(fields["pageId"])
+    position = fields.get("position") or "append"
+    if position not in FORM_POSITIONS:
+        raise BadRequest(f"Invalid position: {position}; use above, below, append or topLevel")
+    if position == "topLevel":
+        page = service.move_page_to_top_level(ctx.session, ctx.principal, page_id, fields.get("spaceKey"))
+    else:
+        if fields.get("targetId"):
+            target_id = _id(fields["targetId"])
+        elif fields.get("targetTitle"):
+            target_id = queries.find_page_id_by_title(
+                ctx.session, ctx.principal, fields.get("spaceKey"), fields["targetTitle"]
+            )
+        else:
+            raise BadRequest("targetId or targetTitle is required")
+        page = service.move_page(ctx.session, ctx.principal, page_id, FORM_POSITIONS[position], target_id)
     return ok({"page": {"id": str(page.id)}, "status": "success"})
 
 
-def _check_child_type(type: str) -> None:
-    if type not in CHILD_TYPES:
-        raise BadRequest(f"Invalid child type: {type}")
+def _check_child_type(content: Content, type: str, allowed: tuple[str, ...]) -> None:
+    # Spec (getContentChildrenByType): "Cannot find page children of a blogpost" is a 400.
+    if type not in allowed:
+        raise BadRequest(f"Cannot find {type} children of a {content.type}")
+
+
+def _descendant_depth(depth: str) -> int | None:
+    """depth=all (every level), root (the direct children) or a level from 1 to 100."""
+    if depth == "all":
+        return None
+    if depth == "root":
+        return 1
+    if depth.isascii() and depth.isdigit() and len(depth) <= 3 and 1 <= int(depth) <= MAX_DESCENDANT_DEPTH:
+        return int(depth)
+    raise BadRequest(f"Invalid depth: {depth}; use all, root or a number from 1 to {MAX_DESCENDANT_DEPTH}")
+
+
+def _check_choice(name: str, value: str | None, allowed: tuple[str | None, ...]) -> None:
+    if value not in allowed:
+        raise BadRequest(f"Invalid {name}: {value}")
 
 
 def _prefixed(name: str, expand: Expand) -> Expand:

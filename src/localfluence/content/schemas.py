@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BeforeValidator, Field
+
+from localfluence.kit.requestbody import RequestBody
 
 
 def _id_as_str(value: Any) -> Any:
@@ -15,8 +17,7 @@ def _id_as_str(value: Any) -> Any:
 IdStr = Annotated[str, BeforeValidator(_id_as_str)]
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+Body = RequestBody
 
 
 class SpaceRef(Body):
@@ -46,6 +47,12 @@ class LabelIn(Body):
 
 class MetadataIn(Body):
     labels: list[LabelIn] | None = None
+    # {"<key>": {"key": "<key>", "value": ...}}: content properties created with the content.
+    properties: dict[str, Any] | None = None
+
+
+class VersionCreateIn(Body):
+    message: str | None = Field(default=None, max_length=10_000)
 
 
 class ContentCreate(Body):
@@ -58,6 +65,10 @@ class ContentCreate(Body):
     ancestors: list[ContentRef] | None = None
     body: dict[str, BodyValue] | None = None
     metadata: MetadataIn | None = None
+    # Comments: {"location": "inline", "inlineProperties": {...}}.
+    extensions: dict[str, Any] | None = None
+    # The first version's message (atlassian-python-api sends it as version_comment).
+    version: VersionCreateIn | None = None
 
 
 class ContentUpdate(Body):
@@ -68,10 +79,12 @@ class ContentUpdate(Body):
     ancestors: list[ContentRef] | None = None
     body: dict[str, BodyValue] | None = None
     metadata: MetadataIn | None = None
+    # Comments: {"resolution": {"status": "resolved"}}.
+    extensions: dict[str, Any] | None = None
 
 
 class VersionRestoreParams(Body):
-    versionNumber: int
+    versionNumber: int = Field(ge=1, le=2**31 - 1)
     message: str = ""
     restoreTitle: bool = False
 

@@ -17,6 +17,10 @@ from localfluence.spaces import repository as space_repo
 
 Expander = Callable[[Ctx, Sequence[Content], Expand], dict[int, Any]]
 CONTENT_EXPANDERS: dict[str, Expander] = {}
+# What a content type carries on every rendering, added in one batch per result page after the
+# expansions (attachments: extensions, _links.download, metadata.mediaType).
+TypeDecorator = Callable[[Ctx, Sequence[Content], list[dict[str, Any]]], None]
+TYPE_DECORATORS: dict[str, TypeDecorator] = {}
 
 # The order Confluence lists them in _expandable.
 EXPANDABLE = (
@@ -58,6 +62,7 @@ def serialize_contents(ctx: Ctx, rows: Sequence[Content], expand: Expand, *, top
         return []
     spaces = space_repo.spaces_by_id_unchecked(ctx.session, {r.space_id for r in rows})
     out = [_base(ctx, row, spaces[row.space_id]) for row in rows]
+    _add_extensions(ctx, rows, out, expand.child("extensions"))
     expanded: dict[str, dict[int, Any]] = {}
     for name in expand.names():
         fn = CONTENT_EXPANDERS.get(name)
@@ -68,6 +73,11 @@ def serialize_contents(ctx: Ctx, rows: Sequence[Content], expand: Expand, *, top
         for name, values in expanded.items():
             if row.id in values:
                 item[name] = values[row.id]
+    for content_type, decorate in TYPE_DECORATORS.items():
+        picked = [(row, item) for row, item in zip(rows, out, strict=True) if row.type == content_type]
+        if picked:
+            decorate(ctx, [row for row, _ in picked], [item for _, item in picked])
+    for row, item in zip(rows, out, strict=True):
         item["_expandable"] = {
             name: _expandable_path(row, name, spaces[row.space_id]) for name in EXPANDABLE if name not in item
         }
@@ -89,6 +99,23 @@ def _base(ctx: Ctx, row: Content, space: Space) -> dict[str, Any]:
     return item
 
 
+# Per content type, a batch provider of more `extensions` keys (comment location, ...); it gets
+# the ?expand subtree under "extensions" (extensions.inlineProperties, extensions.resolution).
+ExtensionProvider = Callable[[Ctx, Sequence[Content], Expand], dict[int, dict[str, Any]]]
+EXTENSION_PROVIDERS: dict[str, ExtensionProvider] = {}
+
+
+def _add_extensions(ctx: Ctx, rows: Sequence[Content], out: list[dict[str, Any]], sub: Expand) -> None:
+    for content_type, provide in EXTENSION_PROVIDERS.items():
+        typed = [r for r in rows if r.type == content_type]
+        if not typed:
+            continue
+        found = provide(ctx, typed, sub)
+        for row, item in zip(rows, out, strict=True):
+            if row.id in found:
+                item["extensions"].update(found[row.id])
+
+
 def _expandable_path(row: Content, name: str, space: Space) -> str:
     paths = {
         "container": f"/rest/api/space/{space.key}"
@@ -104,20 +131,13 @@ def _expandable_path(row: Content, name: str, space: Space) -> str:
 
 
 def content_array(
-    ctx: Ctx, rows: list[Content], expand: Expand, *, limit: int, self_path: str, start: int = 0
+    ctx: Ctx, results: list[dict[str, Any]], *, has_more: bool, limit: int, self_path: str, start: int = 0
 ) -> dict[str, Any]:
-    """A nested ContentArray (children.page and the like): `rows` holds up to limit + 1."""
-    page = rows[:limit]
+    """A nested ContentArray (children.page and the like) around already serialized items."""
     links = {"self": ctx.links.api(self_path)}
-    if len(rows) > limit:
+    if has_more and limit > 0:
         links["next"] = f"{self_path}?limit={limit}&start={start + limit}"
-    return {
-        "results": serialize_contents(ctx, page, expand),
-        "start": start,
-        "limit": limit,
-        "size": len(page),
-        "_links": links,
-    }
+    return {"results": results, "start": start, "limit": limit, "size": len(results), "_links": links}
 
 
 # --- expanders ------------------------------------------------------------------------------
@@ -140,12 +160,19 @@ def _container(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]
     contained = [r for r in rows if r not in in_space]
     if contained:
         # Whoever sees a comment or attachment sees its container (restrictions inherit).
-        parents = repo.contents_by_id_unchecked(ctx.session, {r.parent_id for r in contained if r.parent_id})
+        holder = {r.id: r.parent_id for r in contained}
+        # A reply hangs below the comment it answers, but its container is the page (Confluence).
+        replies = [r.id for r in contained if r.type == "comment"]
+        for reply_id, chain in repo.ancestors_of_many(ctx.session, replies).items():
+            above = [a for a in chain if a.type != "comment"]
+            if above:
+                holder[reply_id] = above[-1].id
+        parents = repo.contents_by_id_unchecked(ctx.session, {h for h in holder.values() if h})
         ordered = list(parents.values())
         serialized = dict(zip((p.id for p in ordered), serialize_contents(ctx, ordered, sub), strict=True))
         for r in contained:
-            if r.parent_id in serialized:
-                out[r.id] = serialized[r.parent_id]
+            if holder[r.id] in serialized:
+                out[r.id] = serialized[holder[r.id]]
     return out
 
 
@@ -181,6 +208,9 @@ def _history(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
     keys = [(r.id, r.version) for r in rows]
     if "previousVersion" in sub:
         keys += [(r.id, r.version - 1) for r in rows if r.version > 1]
+    if "nextVersion" in sub:
+        # Only an older version has a next one; the current version is the last.
+        keys += [(r.id, r.version + 1) for r in rows if r.status == "historical"]
     versions = repo.versions_of_many(ctx.session, keys)
     contributors = repo.contributors_of_many(ctx.session, [r.id for r in rows]) if "contributors" in sub else {}
     users = load_users(
@@ -191,9 +221,12 @@ def _history(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
     )
     out = {}
     for r in rows:
+        creator = serialize_user(ctx, users.get(r.creator_id) if r.creator_id else None)
         item: dict[str, Any] = {
             "latest": r.status != "historical",
-            "createdBy": serialize_user(ctx, users.get(r.creator_id) if r.creator_id else None),
+            "createdBy": creator,
+            # Page ownership starts with the creator (Cloud); transferring it is not supported yet.
+            "ownedBy": creator,
             "createdDate": iso(r.created_at),
         }
         current = versions.get((r.id, r.version))
@@ -201,6 +234,8 @@ def _history(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
             item["lastUpdated"] = serialize_version(ctx, current, users)
         if "previousVersion" in sub and (r.id, r.version - 1) in versions:
             item["previousVersion"] = serialize_version(ctx, versions[(r.id, r.version - 1)], users)
+        if "nextVersion" in sub and r.status == "historical" and (r.id, r.version + 1) in versions:
+            item["nextVersion"] = serialize_version(ctx, versions[(r.id, r.version + 1)], users)
         if "contributors" in sub:
             ids = contributors.get(r.id, [])
             item["contributors"] = {
@@ -277,24 +312,24 @@ def _child_listing(kind: str) -> Expander:
         per_type: dict[str, dict[int, list[Content]]] = {}
         for child_type in CHILD_TYPES:
             if child_type in sub:
-                if kind == "child":
-                    per_type[child_type] = repo.children_of_many(
-                        ctx.session, ctx.principal, [r.id for r in rows], type=child_type, limit=NESTED_LIMIT
-                    )
-                else:
-                    per_type[child_type] = {
-                        r.id: repo.list_descendants(
-                            ctx.session, ctx.principal, r.id, types=(child_type,), start=0, limit=NESTED_LIMIT
-                        )
-                        for r in rows
-                    }
+                load = repo.children_of_many if kind == "child" else repo.descendants_of_many
+                per_type[child_type] = load(
+                    ctx.session, ctx.principal, [r.id for r in rows], type=child_type, limit=NESTED_LIMIT
+                )
+        # One serialization for the children of every row, so nested expansions stay batched too.
+        serialized: dict[str, dict[int, dict[str, Any]]] = {}
+        for child_type, found in per_type.items():
+            distinct = list({c.id: c for r in rows for c in found.get(r.id, [])[:NESTED_LIMIT]}.values())
+            items = serialize_contents(ctx, distinct, sub.child(child_type))
+            serialized[child_type] = dict(zip((c.id for c in distinct), items, strict=True))
         for r in rows:
             item: dict[str, Any] = {}
             for child_type, found in per_type.items():
+                children = found.get(r.id, [])
                 item[child_type] = content_array(
                     ctx,
-                    found.get(r.id, []),
-                    sub.child(child_type),
+                    [serialized[child_type][c.id] for c in children[:NESTED_LIMIT]],
+                    has_more=len(children) > NESTED_LIMIT,
                     limit=NESTED_LIMIT,
                     self_path=f"/rest/api/content/{r.id}/{kind}/{child_type}",
                 )
@@ -331,6 +366,7 @@ def _metadata(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
         from localfluence.labels.service import labels_of_many
 
         labels = labels_of_many(ctx.session, [r.id for r in rows])
+    batched = {name: fn(ctx, rows, sub.child(name)) for name, fn in METADATA_BATCH_EXPANDERS.items() if name in sub}
     out = {}
     for r in rows:
         item: dict[str, Any] = {}
@@ -339,6 +375,9 @@ def _metadata(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
         for name, fn in METADATA_EXPANDERS.items():
             if name in sub:
                 item[name] = fn(ctx, r, sub.child(name))
+        for name, values in batched.items():
+            if r.id in values:
+                item[name] = values[r.id]
         item["_expandable"] = {
             k: ""
             for k in ("currentuser", "comments", "simple", "properties", "frontend", "labels", "likes")
@@ -348,24 +387,25 @@ def _metadata(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
     return out
 
 
-# metadata.<name> providers other packages add (properties, currentuser, ...).
+# metadata.<name> providers other packages add (properties, currentuser, ...): per row, or (the
+# batch form, preferred) for the whole result page at once.
 METADATA_EXPANDERS: dict[str, Callable[[Ctx, Content, Expand], Any]] = {}
+METADATA_BATCH_EXPANDERS: dict[str, Expander] = {}
 
 
 @expander("operations")
 def _operations(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
-    from localfluence.access.checks import can_update_content, has_space_permission
     from localfluence.content.service import permission_target
 
+    grants = repo.space_grants_of_many(ctx.session, ctx.principal, {r.space_id for r in rows})
+    update_blocked = repo.update_blocked_of_many(ctx.session, ctx.principal, [r.id for r in rows])
     out = {}
     for r in rows:
         target = permission_target(r.type)
         ops = [{"operation": "read", "targetType": r.type}]
-        if has_space_permission(ctx.session, ctx.principal, r.space_id, "create", target) and can_update_content(
-            ctx.session, ctx.principal, r
-        ):
+        if (r.space_id, "create", target) in grants and r.id not in update_blocked:
             ops.append({"operation": "update", "targetType": r.type})
-        if has_space_permission(ctx.session, ctx.principal, r.space_id, "delete", target):
+        if (r.space_id, "delete", target) in grants:
             ops.append({"operation": "delete", "targetType": r.type})
         out[r.id] = ops
     return out

@@ -5,7 +5,7 @@ the whole request back, so a failed write leaves nothing behind."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +22,13 @@ from localfluence.kit.clock import clock
 from localfluence.labels import service as labels
 from localfluence.models import Content, ContentVersion, Space
 from localfluence.spaces import repository as space_repo
+
+# Called after a content is created, in the same transaction, with the request body: packages
+# that own what rides along in it (comment placement, metadata.properties) register here.
+CreateHook = Callable[[Session, Principal, Content, ContentCreate], None]
+CREATE_HOOKS: list[CreateHook] = []
+UpdateHook = Callable[[Session, Principal, Content, ContentUpdate], None]
+UPDATE_HOOKS: list[UpdateHook] = []
 
 # Types created through /content (attachments come through their own API).
 WRITABLE_TYPES = ("page", "blogpost", "comment")
@@ -52,6 +59,8 @@ def check_title(title: str | None, content_type: str) -> str:
             return ""
         raise BadRequest("Title cannot be empty")
     title = title.strip()
+    if "\x00" in title:
+        raise BadRequest("Title contains an invalid character")
     if len(title) > MAX_TITLE:
         raise BadRequest(f"Title cannot be longer than {MAX_TITLE} characters")
     return title
@@ -65,6 +74,9 @@ def storage_body(body: dict | None) -> str | None:  # type: ignore[type-arg]
         value = body["storage"]
         if value.representation not in (None, "storage"):
             raise BadRequest(f"Body representation mismatch: storage != {value.representation}")
+        if "\x00" in value.value:
+            # Not a character XML allows, and one PostgreSQL cannot store.
+            raise BadRequest("Error parsing xhtml: Illegal character (NULL, unicode 0)")
         return value.value
     for name in body:
         if name in ("wiki", "atlas_doc_format", "editor", "editor2", "view", "export_view", "plain"):
@@ -140,13 +152,15 @@ def create_content(session: Session, principal: Principal, data: ContentCreate, 
             number=1,
             title=title,
             body=body,
-            message="",
+            message=(data.version.message if data.version else None) or "",
             author_id=principal.user_id,
             created_at=now,
         )
     )
     tree.attach(session, content.id, content.parent_id)
     _apply_metadata(session, content.id, data.metadata, replace=False)
+    for hook in CREATE_HOOKS:
+        hook(session, principal, content, data)
     content_changed(session, [content.id])
     return content
 
@@ -161,6 +175,12 @@ def update_content(
     if target_status not in ("current", "draft", "archived"):
         raise BadRequest(f"Invalid status for an update: {target_status}")
     _require_edit(session, principal, content)
+    if target_status == "draft":
+        # Spec (updateContent): drafts cannot be updated (409), and saving a draft of published
+        # content needs that content's draft, which this server does not keep (404).
+        if content.status == "draft":
+            raise Conflict("Draft content cannot be updated; publish it by setting its status to current")
+        raise NotFound(f"No draft of content {content.id} was found")
 
     expected = content.version + 1
     publishing_draft = content.status == "draft" and target_status == "current" and content.version == 1
@@ -191,10 +211,8 @@ def update_content(
 
     if restoring:
         target_status = content.previous_status or "current"
-    new_status = target_status if target_status != "draft" or content.status == "draft" else content.status
+    new_status = target_status
     key = title_key(content.type, title, content.posting_day, content.parent_id)
-    if new_status == "draft":
-        key = None
     if title != content.title or key != content.title_key:
         _ensure_title_free(session, space, content.type, title, key, exclude_id=content.id)
 
@@ -220,6 +238,7 @@ def update_content(
                 created_at=now,
             )
         )
+        _flush_version(session, content)
     if new_parent_id != content.parent_id:
         tree.move_subtree(session, content.id, new_parent_id)
         content.parent_id = new_parent_id
@@ -230,22 +249,30 @@ def update_content(
     content.status = new_status
     content.previous_status = None
     _apply_metadata(session, content.id, data.metadata, replace=True)
+    for hook in UPDATE_HOOKS:
+        hook(session, principal, content, data)
     _flush_unique(session, title)
     content_changed(session, repo.subtree_ids(session, content.id))
     return content
 
 
 def delete_content(session: Session, principal: Principal, content_id: int, status: str | None) -> None:
-    """DELETE: current → trash; trashed with status=trashed → purge; drafts are purged."""
-    content = repo.get_content(session, principal, content_id, ("current", "draft", "trashed", "archived"))
-    checks.require_space_permission(session, principal, content.space_id, "delete", permission_target(content.type))
-    if status == "trashed" or content.status == "trashed":
+    """DELETE: current → trash; trashed with status=trashed → purge; drafts and comments are purged.
+
+    Trashed content is found only when the caller says status=trashed (spec: deleteContent), so a
+    second plain DELETE is a 404 rather than a silent purge."""
+    if status not in (None, "current", "trashed", "draft", "archived"):
+        raise BadRequest(f"Invalid status for delete: {status}")
+    if status == "trashed":
+        content = repo.get_content(session, principal, content_id, ("current", "draft", "trashed", "archived"))
         if content.status != "trashed":
             raise BadRequest("Only trashed content can be purged; trash it first")
+    else:
+        content = repo.get_content(session, principal, content_id, ("current", "draft", "archived"))
+    checks.require_space_permission(session, principal, content.space_id, "delete", permission_target(content.type))
+    if content.status == "trashed":
         purge(session, content)
         return
-    if status not in (None, "current", "draft", "archived"):
-        raise BadRequest(f"Invalid status for delete: {status}")
     if content.status == "draft" or content.type in ("comment", "attachment"):
         purge(session, content)
         return
@@ -303,6 +330,9 @@ def move_page(session: Session, principal: Principal, page_id: int, position: st
         raise BadRequest("A page cannot be moved relative to itself or its descendants")
     _require_edit(session, principal, page)
     checks.require_space_permission(session, principal, target.space_id, "create", "page")
+    if target.space_id != page.space_id:
+        # Leaving a space removes the page from it (spec: movePage, 403).
+        checks.require_space_permission(session, principal, page.space_id, "delete", "page")
 
     if position == "append":
         new_parent_id: int | None = target.id
@@ -317,6 +347,28 @@ def move_page(session: Session, principal: Principal, page_id: int, position: st
         page.position = repo.next_position(session, new_parent_id, page.space_id)
     else:
         _place_beside(session, page, target, new_parent_id, position)
+    content_changed(session, repo.subtree_ids(session, page.id))
+    return page
+
+
+def move_page_to_top_level(session: Session, principal: Principal, page_id: int, space_key: str | None) -> Content:
+    """The form action's position=topLevel: the page (and its subtree) becomes a root page of its
+    space, or of the space named by space_key."""
+    page = repo.get_content(session, principal, page_id, ("current", "draft"))
+    if page.type != "page":
+        raise BadRequest("Only pages can be moved")
+    _require_edit(session, principal, page)
+    space_id = page.space_id
+    if space_key:
+        space_id = space_repo.get_space(session, principal, space_key).id
+    if space_id != page.space_id:
+        checks.require_space_permission(session, principal, space_id, "create", "page")
+        checks.require_space_permission(session, principal, page.space_id, "delete", "page")
+        _move_to_space(session, principal, page, space_id)
+    if page.parent_id is not None:
+        tree.move_subtree(session, page.id, None)
+        page.parent_id = None
+    page.position = repo.next_position(session, None, space_id)
     content_changed(session, repo.subtree_ids(session, page.id))
     return page
 
@@ -383,23 +435,39 @@ def restore_version(
 
 
 def delete_version(session: Session, principal: Principal, content_id: int, number: int) -> None:
-    content = repo.get_content(session, principal, content_id, ("current", "draft"))
+    """Delete a historical version. Confluence Cloud renumbers the later versions so the numbers
+    stay continuous (deleting 2 of 1..3 leaves 1..2), and the content's current number drops by one."""
+    content = repo.get_content(session, principal, content_id, ("current", "draft", "archived"))
     _require_edit(session, principal, content)
     if number == content.version:
         raise BadRequest("The current version cannot be deleted")
     version = repo.get_version(session, content.id, number)
     if version is None:
-        raise NotFound(f"No version {number} of content {content_id}")
+        # Spec (deleteContentVersion): a missing version is a 400.
+        raise BadRequest(f"No version {number} of content {content_id}")
     session.delete(version)
     session.flush()
+    later = (ContentVersion.content_id == content.id, ContentVersion.number > number)
+    # Two steps through negative numbers, so no row ever collides with the unique (content, number).
+    session.execute(update(ContentVersion).where(*later).values(number=-(ContentVersion.number - 1)))
+    session.execute(
+        update(ContentVersion)
+        .where(ContentVersion.content_id == content.id, ContentVersion.number < 0)
+        .values(number=-ContentVersion.number)
+    )
+    content.version -= 1
+    session.flush()
+    content_changed(session, [content.id])
 
 
 def archive_pages(session: Session, principal: Principal, ids: Sequence[int]) -> int:
     pages = []
-    for content_id in ids:
-        page = repo.get_content(session, principal, content_id, ("current",))
+    for content_id in dict.fromkeys(ids):
+        page = repo.get_content(session, principal, content_id, ("current", "archived"))
         if page.type != "page":
             raise BadRequest(f"Only pages can be archived: {content_id}")
+        if page.status == "archived":
+            raise BadRequest(f"Page {content_id} is already archived")
         checks.require_space_permission(session, principal, page.space_id, "archive", "page")
         pages.append(page)
     for page in pages:
@@ -436,6 +504,16 @@ def _ensure_title_free(
         )
 
 
+def _flush_version(session: Session, content: Content) -> None:
+    # Another writer can store the same next version between our check and our insert; the unique
+    # (content, number) decides, and the loser gets the 409 the check would have given.
+    current = content.version
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(f"Version must be incremented on update. Current version is: {current + 1}") from None
+
+
 def _flush_unique(session: Session, title: str) -> None:
     # A concurrent writer can take the title between our check and our insert; the unique
     # index decides, and the loser gets the same 400 as the check would have given.
@@ -445,14 +523,22 @@ def _flush_unique(session: Session, title: str) -> None:
         raise BadRequest(f"A page with this title already exists: {title}") from None
 
 
+# Ids are stored as 32-bit integers (INTEGER on PostgreSQL); a well-formed larger id names nothing.
+MAX_STORED_ID = 2**31 - 1
+
+
 def _int_id(value: str) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise BadRequest(f"Invalid content id: {value}") from None
-    if number <= 0 or number > 2**63 - 1:
+    """A content id from a path or body: digits only, 1 to 2^63-1 (Confluence's ids are longs), else 400;
+    beyond what the database stores, 404 without asking it."""
+    text = str(value)
+    # Length first: int() of thousands of digits is itself an error.
+    if not (text.isascii() and text.isdigit() and len(text) <= 19) or not 0 < int(text) <= 2**63 - 1:
         raise BadRequest(f"Invalid content id: {value}")
+    number = int(text)
+    if number > MAX_STORED_ID:
+        raise repo.not_found(number)
     return number
 
 
 parse_content_id = _int_id
+require_edit = _require_edit

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, literal, select
+from sqlalchemy import delete, insert, literal, select, true
 from sqlalchemy.orm import Session, aliased
 
 from localfluence.models import ContentAncestor
@@ -33,7 +33,11 @@ def move_subtree(session: Session, root_id: int, new_parent_id: int | None) -> N
         return
     upper = aliased(ContentAncestor)
     lower = aliased(ContentAncestor)
-    pairs = select(upper.ancestor_id, lower.descendant_id, upper.depth + lower.depth + 1).where(
-        upper.descendant_id == new_parent_id, lower.ancestor_id == root_id
+    # Every ancestor of the new parent pairs with every node of the subtree: a deliberate cross join.
+    pairs = (
+        select(upper.ancestor_id, lower.descendant_id, upper.depth + lower.depth + 1)
+        .select_from(upper)
+        .join(lower, true())
+        .where(upper.descendant_id == new_parent_id, lower.ancestor_id == root_id)
     )
     session.execute(insert(ContentAncestor).from_select(["ancestor_id", "descendant_id", "depth"], pairs))

@@ -7,6 +7,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+# Execution option naming how an SQLite transaction begins: "DEFERRED" (default) or "IMMEDIATE".
+SQLITE_BEGIN = "localfluence_sqlite_begin"
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
@@ -39,7 +42,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    # IMMEDIATE would serialize readers behind writers' intent; DEFERRED is right for WAL readers,
-    # and writers retry through busy_timeout. Whole-database rewrites (reset, snapshot load) ask
-    # for IMMEDIATE, so they never fail on a read snapshot that a concurrent commit made stale.
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("sqlite_immediate") else "BEGIN")
+    # Readers begin DEFERRED (WAL lets them run beside a writer). Writers ask for IMMEDIATE
+    # (execution option set by the request context): a deferred transaction that upgrades to a
+    # write after another process committed fails at once with "database is locked" instead of
+    # waiting through busy_timeout, which several workers on one file would surface to clients.
+    mode = conn.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")

@@ -24,3 +24,23 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
+
+
+# Made by migrations for one engine only and unknown to the ORM (db/dialect.py): SQLite's FTS5
+# table and its shadow tables, PostgreSQL's generated tsvector column and its GIN index.
+ENGINE_ONLY_TABLES = ("search_fts",)
+ENGINE_ONLY_COLUMNS = {("search_document", "document")}
+ENGINE_ONLY_INDEXES = ("ix_search_document_document",)
+
+
+def include_name(name: str | None, type_: str, parent_names: dict[str, str | None]) -> bool:
+    """Alembic's include_name: leave the engine-only search structures out of comparisons."""
+    if name is None:
+        return True
+    if type_ == "table":
+        return not any(name == t or name.startswith(t + "_") for t in ENGINE_ONLY_TABLES)
+    if type_ == "column":
+        return (parent_names.get("table_name"), name) not in ENGINE_ONLY_COLUMNS
+    if type_ == "index":
+        return name not in ENGINE_ONLY_INDEXES
+    return True

@@ -42,7 +42,8 @@ def page_envelope(
     clean = {k: v for k, v in query.items() if v is not None and k not in ("start", "limit")}
     out_links = dict(links)
     out_links["self"] = links["base"] + path
-    if has_more:
+    # limit=0 asks for no items; a next link would point at the same empty page forever.
+    if has_more and paging.limit > 0:
         nxt = {**clean, "limit": paging.limit, "start": paging.start + paging.limit}
         out_links["next"] = f"{path}?{urlencode(nxt, doseq=True)}"
     if paging.start > 0:

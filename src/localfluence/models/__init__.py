@@ -1,27 +1,56 @@
 """ORM models, one module per aggregate. Relationships are not used for loading: repositories
 write their queries explicitly, so nothing walks an unfiltered collection by accident."""
 
+from localfluence.models.attachment import AttachmentVersion, Blob
 from localfluence.models.content import Content, ContentAncestor, ContentVersion
 from localfluence.models.label import ContentLabel, Label
+from localfluence.models.metadata import (
+    CommentPlacement,
+    ContentStateAssignment,
+    ContentView,
+    ContentWatch,
+    CustomContentState,
+    LabelWatch,
+    Relation,
+    SpaceLabel,
+    SpaceWatch,
+)
 from localfluence.models.people import ApiToken, Group, GroupMember, User
 from localfluence.models.permission import ContentRestriction, SitePermission, SiteSetting, SpacePermission
+from localfluence.models.property import ContentProperty, SpaceProperty, UserProperty
+from localfluence.models.search import SearchDocument
 from localfluence.models.space import Space
 from localfluence.models.task import LongTask
 
 __all__ = [
     "ApiToken",
+    "AttachmentVersion",
+    "Blob",
+    "CommentPlacement",
     "Content",
     "ContentAncestor",
     "ContentLabel",
+    "ContentProperty",
     "ContentRestriction",
+    "ContentStateAssignment",
     "ContentVersion",
+    "ContentView",
+    "ContentWatch",
+    "CustomContentState",
     "Group",
     "GroupMember",
     "Label",
+    "LabelWatch",
     "LongTask",
+    "Relation",
+    "SearchDocument",
     "SitePermission",
     "SiteSetting",
     "Space",
+    "SpaceLabel",
     "SpacePermission",
+    "SpaceProperty",
+    "SpaceWatch",
     "User",
+    "UserProperty",
 ]

@@ -24,8 +24,12 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(Text, default=None)
     account_type: Mapped[str] = mapped_column(String(32), default="atlassian")
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Deactivated users keep everything but cannot authenticate.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    # Deleted users keep their row (and account id) so the content they wrote still names an
+    # author, shown as a former user; their personal data is erased (people/service.py).
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class ApiToken(Base):
@@ -46,8 +50,12 @@ class Group(Base):
     __tablename__ = "user_group"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Stored lower-case, as Confluence does.
     name: Mapped[str] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime]
+    # A deleted group keeps its row (renamed, without members) so that content restrictions
+    # naming it keep admitting nobody instead of vanishing and opening the page to everyone.
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class GroupMember(Base):

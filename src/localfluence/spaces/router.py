@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import Field
 from starlette.responses import Response
 
 from localfluence.api import Context, ExpandParam, ok
@@ -34,7 +35,7 @@ async def get_spaces(
     ctx: Context,
     expand: ExpandParam,
     spaceKey: Annotated[list[str] | None, Query()] = None,
-    spaceId: Annotated[list[int] | None, Query()] = None,
+    spaceId: Annotated[list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None, Query()] = None,
     type: Annotated[str | None, Query()] = None,
     status: Annotated[str | None, Query()] = None,
     start: Start = None,

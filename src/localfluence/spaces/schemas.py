@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from localfluence.kit.requestbody import RequestBody
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+Body = RequestBody
 
 
 class PlainValue(Body):

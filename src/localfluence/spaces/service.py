@@ -17,6 +17,7 @@ from localfluence.errors import BadRequest
 from localfluence.kit.clock import clock
 from localfluence.models import Content, ContentVersion, Group, Space, SpacePermission
 from localfluence.spaces import repository as repo
+from localfluence.spaces.repository import MAX_STORED_ID
 from localfluence.spaces.schemas import SpaceCreate, SpaceUpdate
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9]{1,255}$")
@@ -120,10 +121,7 @@ def update_space(session: Session, principal: Principal, key: str, data: SpaceUp
     if data.type is not None and data.type != space.type:
         raise BadRequest("The type of a space cannot be changed")
     if data.homepage is not None:
-        try:
-            homepage_id = int(str(data.homepage.id))
-        except ValueError:
-            raise BadRequest(f"Invalid homepage id: {data.homepage.id}") from None
+        homepage_id = _homepage_id(data.homepage.id)
         page = session.scalar(
             select(Content).where(Content.id == homepage_id, Content.space_id == space.id, Content.type == "page")
         )
@@ -159,3 +157,10 @@ def _grant(
         user_id=user_id,
         group_id=group_id,
     )
+
+
+def _homepage_id(value: str | int) -> int:
+    text = str(value)
+    if not (text.isascii() and text.isdigit() and len(text) <= 10) or not 0 < int(text) <= MAX_STORED_ID:
+        raise BadRequest(f"Invalid homepage id: {value}")
+    return int(text)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from localfluence.access.principal import Principal
-from localfluence.errors import NotFound
+from localfluence.errors import NotAuthenticated, NotFound
 from localfluence.kit.clock import clock
 from localfluence.models import LongTask
 from localfluence.tasks.completion import completion
@@ -54,6 +54,7 @@ def _advance(task: LongTask, *, poll: bool) -> None:
 
 
 def get_task(session: Session, principal: Principal, task_id: str) -> LongTask:
+    _require_login(principal)
     task = session.get(LongTask, task_id)
     # Tasks are visible to whoever started them and to site admins.
     if task is None or not (principal.is_admin or (task.owner_id is not None and task.owner_id == principal.user_id)):
@@ -63,6 +64,7 @@ def get_task(session: Session, principal: Principal, task_id: str) -> LongTask:
 
 
 def list_tasks(session: Session, principal: Principal, *, start: int, limit: int) -> list[LongTask]:
+    _require_login(principal)
     query = select(LongTask).order_by(LongTask.created_at.desc(), LongTask.id)
     if not principal.is_admin:
         query = query.where(LongTask.owner_id == principal.user_id)
@@ -70,3 +72,9 @@ def list_tasks(session: Session, principal: Principal, *, start: int, limit: int
     for task in tasks:
         _advance(task, poll=False)
     return tasks
+
+
+def _require_login(principal: Principal) -> None:
+    # Spec (getTasks, getTask): 401 when the caller is not logged in.
+    if principal.is_anonymous:
+        raise NotAuthenticated("Long-running tasks are visible to logged-in users only")

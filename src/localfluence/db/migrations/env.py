@@ -7,6 +7,7 @@ from alembic import context
 import localfluence.models  # noqa: F401  (registers every table on Base.metadata)
 from localfluence.db.base import Base
 from localfluence.db.engine import make_engine
+from localfluence.db.migrate import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -22,6 +23,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

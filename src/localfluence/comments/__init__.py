@@ -1,0 +1,1 @@
+"""Comments: footer and inline placement, and the comment listing of a content."""

@@ -1,0 +1,1 @@
+"""Content, space and user properties: versioned key/value JSON."""

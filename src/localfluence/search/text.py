@@ -1,0 +1,64 @@
+"""Index text from storage format: the words a reader sees, markup stripped.
+
+A small local stripper until the storage-format package's xhtml/text.py exists; the lead may
+point index.py at that one when merging."""
+
+from __future__ import annotations
+
+import html.entities
+import re
+
+from lxml import etree
+
+NAMESPACES = (
+    'xmlns:ac="http://atlassian.com/content" xmlns:ri="http://atlassian.com/resource/identifier" '
+    'xmlns:at="http://atlassian.com/template"'
+)
+XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
+ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
+# Elements after which a reader sees a break between words.
+BLOCKS = {
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "tr", "table",
+    "pre", "blockquote", "hr", "dt", "dd", "section", "article", "header", "footer",
+}  # fmt: skip
+SPACES = re.compile(r"\s+")
+PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def _entity(match: re.Match[str]) -> str:
+    name = match.group(1)
+    if name in XML_ENTITIES:
+        return match.group(0)
+    code = html.entities.name2codepoint.get(name)
+    return chr(code) if code is not None else " "
+
+
+def plain_text(storage: str) -> str:
+    if not storage or "<" not in storage and "&" not in storage:
+        return SPACES.sub(" ", storage or "").strip()
+    wrapped = f"<root {NAMESPACES}>{ENTITY.sub(_entity, storage)}</root>"
+    try:
+        root = etree.fromstring(wrapped.encode("utf-8"), PARSER)
+    except etree.XMLSyntaxError:
+        root = None
+    if root is None:
+        return SPACES.sub(" ", re.sub(r"<[^>]*>", " ", storage)).strip()
+    parts: list[str] = []
+    _walk(root, parts)
+    return SPACES.sub(" ", "".join(parts)).strip()
+
+
+def _walk(element: etree._Element, parts: list[str]) -> None:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    local = tag.rsplit("}", 1)[-1]
+    block = local in BLOCKS or tag.startswith("{http://atlassian.com/")
+    if block:
+        parts.append(" ")
+    if element.text and isinstance(element.tag, str):
+        parts.append(element.text)
+    for child in element:
+        _walk(child, parts)
+        if child.tail:
+            parts.append(child.tail)
+    if block:
+        parts.append(" ")

@@ -1,0 +1,290 @@
+"""Content state rules.
+
+Every space suggests the same three states (ids 0-2, Confluence's defaults); content states and
+custom states are always allowed (there is no API to change a space's state settings). A custom
+state belongs to the user who made it; its public id is CUSTOM_ID_BASE + its row id, so it never
+collides with the suggested ids. Setting or removing the state of the published ("current") side
+publishes a new version with the same body, as Confluence does."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from localfluence.access import checks
+from localfluence.access.principal import Principal
+from localfluence.access.visibility import content_is_visible
+from localfluence.changes import content_changed
+from localfluence.content import repository as content_repo
+from localfluence.errors import BadRequest, Forbidden, NotAuthenticated, NotFound
+from localfluence.kit.clock import clock
+from localfluence.models import Content, ContentStateAssignment, ContentVersion, CustomContentState, LongTask
+from localfluence.tasks import service as tasks
+
+CUSTOM_ID_BASE = 1000
+MAX_NAME = 20
+COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+MAX_BULK = 300
+RECENT_CUSTOM = 3
+BULK_SET_TASK = "com.atlassian.confluence.contentstate.bulk.set"
+BULK_REMOVE_TASK = "com.atlassian.confluence.contentstate.bulk.remove"
+
+
+@dataclass(frozen=True)
+class State:
+    id: int
+    name: str
+    color: str
+
+    def json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "color": self.color}
+
+
+SPACE_STATES = (
+    State(0, "Rough draft", "#ffc400"),
+    State(1, "In progress", "#2684ff"),
+    State(2, "Ready for review", "#57d9a3"),
+)
+
+
+def settings_json() -> dict[str, Any]:
+    return {
+        "contentStatesAllowed": True,
+        "customContentStatesAllowed": True,
+        "spaceContentStatesAllowed": True,
+        "spaceContentStates": [s.json() for s in SPACE_STATES],
+    }
+
+
+def _custom(row: CustomContentState) -> State:
+    return State(CUSTOM_ID_BASE + row.id, row.name, row.color)
+
+
+def custom_states(session: Session, principal: Principal, limit: int | None = None) -> list[State]:
+    if principal.is_anonymous:
+        return []
+    query = (
+        select(CustomContentState)
+        .where(CustomContentState.owner_id == principal.user_id)
+        .order_by(CustomContentState.last_used_at.desc(), CustomContentState.id.desc())
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [_custom(r) for r in session.scalars(query)]
+
+
+def side(status: str | None, *, allow_archived: bool) -> str:
+    """Which side of the content a state sits on: the draft, or the published version."""
+    status = status or "current"
+    allowed = ("current", "draft", "archived") if allow_archived else ("current", "draft")
+    if status not in allowed:
+        raise BadRequest(f"Invalid status: {status}; use one of {', '.join(allowed)}")
+    return "draft" if status == "draft" else "current"
+
+
+def readable(session: Session, principal: Principal, content_id: int) -> Content:
+    return content_repo.get_content(session, principal, content_id, ("current", "draft", "archived"))
+
+
+def editable(session: Session, principal: Principal, content_id: int) -> Content:
+    from localfluence.content.service import require_edit
+
+    content = content_repo.get_content(session, principal, content_id, ("current", "draft", "archived"))
+    require_edit(session, principal, content)
+    return content
+
+
+def state_of(session: Session, content_id: int, which: str) -> ContentStateAssignment | None:
+    return session.get(ContentStateAssignment, (content_id, which))
+
+
+def response(assignment: ContentStateAssignment | None) -> dict[str, Any]:
+    from localfluence.kit.clock import iso
+
+    if assignment is None:
+        return {"contentState": None, "lastUpdated": None}
+    return {
+        "contentState": State(assignment.state_id, assignment.name, assignment.color).json(),
+        "lastUpdated": iso(assignment.updated_at),
+    }
+
+
+def resolve_input(session: Session, principal: Principal, body: Any) -> State:
+    """An existing state by id, or the best match for a name and colour (made if new)."""
+    if not isinstance(body, dict):
+        raise BadRequest("A content state (id, or name and color) is required")
+    if body.get("id") is not None:
+        try:
+            wanted = int(body["id"])
+        except (TypeError, ValueError):
+            raise BadRequest(f"Invalid content state id: {body['id']}") from None
+        for state in SPACE_STATES:
+            if state.id == wanted:
+                return state
+        row = session.get(CustomContentState, wanted - CUSTOM_ID_BASE) if wanted >= CUSTOM_ID_BASE else None
+        if row is None or row.owner_id != principal.user_id:
+            raise BadRequest(f"No content state with id {wanted} is available to you")
+        row.last_used_at = clock.now()
+        return _custom(row)
+    name, color = body.get("name"), body.get("color")
+    if not isinstance(name, str) or not name.strip() or len(name.strip()) > MAX_NAME:
+        raise BadRequest(f"A content state name is required, at most {MAX_NAME} characters")
+    if not isinstance(color, str) or not COLOR.match(color):
+        raise BadRequest("A content state color must be a 6-digit hex colour such as #2684ff")
+    name, color = name.strip(), color.lower()
+    for state in SPACE_STATES:
+        if state.name == name and state.color == color:
+            return state
+    if principal.is_anonymous:
+        checks.refuse(principal, "You must be logged in to use custom content states")
+    row = session.scalar(
+        select(CustomContentState).where(
+            CustomContentState.owner_id == principal.user_id,
+            CustomContentState.name == name,
+            CustomContentState.color == color,
+        )
+    )
+    if row is None:
+        assert principal.user_id is not None
+        row = CustomContentState(owner_id=principal.user_id, name=name, color=color, last_used_at=clock.now())
+        session.add(row)
+        session.flush()
+    else:
+        row.last_used_at = clock.now()
+    return _custom(row)
+
+
+def _publish_same_body(session: Session, principal: Principal, content: Content, message: str) -> None:
+    current = content_repo.get_version(session, content.id, content.version)
+    content.version += 1
+    session.add(
+        ContentVersion(
+            content_id=content.id,
+            number=content.version,
+            title=content.title,
+            body=current.body if current else "",
+            message=message,
+            author_id=principal.user_id,
+            created_at=clock.now(),
+        )
+    )
+    session.flush()
+
+
+def apply(session: Session, principal: Principal, content: Content, which: str, state: State) -> ContentStateAssignment:
+    assignment = state_of(session, content.id, which)
+    now = clock.now()
+    if assignment is None:
+        assignment = ContentStateAssignment(
+            content_id=content.id, status=which, state_id=state.id, name=state.name, color=state.color, updated_at=now
+        )
+        session.add(assignment)
+    else:
+        assignment.state_id, assignment.name, assignment.color, assignment.updated_at = (
+            state.id,
+            state.name,
+            state.color,
+            now,
+        )
+    if which == "current" and content.status != "draft":
+        _publish_same_body(session, principal, content, f"Content state set to {state.name}")
+    session.flush()
+    content_changed(session, [content.id])
+    return assignment
+
+
+def clear(session: Session, principal: Principal, content: Content, which: str) -> None:
+    assignment = state_of(session, content.id, which)
+    if assignment is None:
+        return
+    session.delete(assignment)
+    if which == "current" and content.status != "draft":
+        _publish_same_body(session, principal, content, "Content state removed")
+    session.flush()
+    content_changed(session, [content.id])
+
+
+# --- bulk -------------------------------------------------------------------------------------------
+
+
+def bulk_ids(raw: Any) -> list[int]:
+    from localfluence.content.service import parse_content_id
+
+    if not isinstance(raw, list) or not raw:
+        raise BadRequest("ids: at least one content id is required")
+    if len(raw) > MAX_BULK:
+        raise BadRequest(f"ids: at most {MAX_BULK} content ids can be passed at once")
+    return list(dict.fromkeys(parse_content_id(str(i)) for i in raw))
+
+
+def bulk(session: Session, principal: Principal, ids: Sequence[int], which: str, state: State | None) -> LongTask:
+    """Set (state given) or remove states; all ids must be visible (else 404 and nothing changes),
+    those the caller may not edit are reported as failed."""
+    if principal.is_anonymous:
+        checks.refuse(principal, "You must be logged in to change content states")
+    from localfluence.content.service import require_edit
+
+    contents = [readable(session, principal, i) for i in ids]
+    done: list[str] = []
+    failed: list[dict[str, str]] = []
+    for content in contents:
+        try:
+            require_edit(session, principal, content)
+        except (Forbidden, NotAuthenticated) as refusal:
+            failed.append({"contentId": str(content.id), "failureReason": refusal.message})
+            continue
+        if state is None:
+            clear(session, principal, content, which)
+        else:
+            apply(session, principal, content, which, state)
+        done.append(str(content.id))
+    verb = "set" if state is not None else "removed"
+    return tasks.record_completed_task(
+        session,
+        principal,
+        BULK_SET_TASK if state is not None else BULK_REMOVE_TASK,
+        messages=[f"Content state {verb} on {len(done)} of {len(contents)} contents"],
+        result={"set": done, "failed": failed, "state": state.json() if state else None},
+    )
+
+
+def task_update(session: Session, principal: Principal, task_id: str) -> dict[str, Any]:
+    task = tasks.get_task(session, principal, task_id)
+    if task.name not in (BULK_SET_TASK, BULK_REMOVE_TASK):
+        raise NotFound(f"No content state task found with id: {task_id}")
+    result = json.loads(task.result)
+    messages = json.loads(task.messages)
+    update: dict[str, Any] = {
+        "set": result.get("set", []),
+        "failed": result.get("failed", []),
+        "percentage": task.percentage,
+        "message": messages[0] if messages else "",
+        "success": task.successful and not result.get("failed"),
+    }
+    if result.get("state"):
+        update["state"] = result["state"]
+    return update
+
+
+def contents_with_state(
+    session: Session, principal: Principal, space_id: int, state_id: int, *, start: int, limit: int
+) -> list[Content]:
+    query = (
+        select(Content)
+        .join(ContentStateAssignment, ContentStateAssignment.content_id == Content.id)
+        .where(
+            content_is_visible(principal),
+            Content.space_id == space_id,
+            Content.status == "current",
+            ContentStateAssignment.status == "current",
+            ContentStateAssignment.state_id == state_id,
+        )
+        .order_by(Content.id)
+    )
+    return list(session.scalars(query.offset(start).limit(limit + 1)))

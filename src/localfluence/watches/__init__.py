@@ -1,0 +1,1 @@
+"""Watches: users watching content, spaces and labels."""
