@@ -156,14 +156,56 @@ def test_json_seeds_work_too() -> None:
     assert seed.document.spaces[0].key == "J"
 
 
-def test_unsupported_features_are_named() -> None:
-    assert problems("spaces: [{key: A, name: A, pages: [{title: P, attachments: [a.png]}]}]\n") == [
-        "seed.yaml:1: spaces[0].pages[0].attachments: attachments are not supported by this localfluence build yet"
-    ]
-    [message] = problems("spaces:\n  - key: A\n    name: A\n    pages:\n      - title: P\n        properties: {a: 1}\n")
-    assert message == (
-        "seed.yaml:6: spaces[0].pages[0].properties: "
-        "content properties are not supported by this localfluence build yet"
+def test_attachments_and_properties(lf: LocalfluenceServer, api: httpx.Client, tmp_path: Path) -> None:
+    from localfluence.seeding import load_seed_file, seed_site
+
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / "diagram.svg").write_text("<svg/>")
+    seed = tmp_path / "seed.yaml"
+    seed.write_text(
+        "spaces:\n"
+        "  - key: ATT\n"
+        "    name: Attached\n"
+        "    pages:\n"
+        "      - title: With files\n"
+        "        properties: {build: {sha: abc, ok: true}}\n"
+        "        attachments:\n"
+        "          - {file: files/diagram.svg, comment: The diagram}\n"
+    )
+    first = seed_site(lf.runtime.sessions, lf.settings, load_seed_file(seed)).as_json()
+    assert first["attachments"] == {"created": 1, "updated": 0, "unchanged": 0}
+    assert first["properties"]["created"] == 1
+    page = content(api, "ATT", "With files")
+    attachment = api.get(f"/content/{page['id']}/child/attachment").json()["results"][0]
+    assert attachment["title"] == "diagram.svg"
+    assert attachment["metadata"]["mediaType"] == "image/svg+xml"
+    download = httpx.get(lf.wiki_url + attachment["_links"]["download"], auth=lf.auth, follow_redirects=True)
+    assert download.content == b"<svg/>"
+    assert api.get(f"/content/{page['id']}/property/build").json()["value"] == {"sha": "abc", "ok": True}
+
+    again = seed_site(lf.runtime.sessions, lf.settings, load_seed_file(seed)).as_json()
+    assert again["attachments"]["unchanged"] == 1 and again["properties"]["unchanged"] == 1
+
+    (tmp_path / "files" / "diagram.svg").write_text("<svg>v2</svg>")
+    seed.write_text(seed.read_text().replace("ok: true", "ok: false"))
+    changed = seed_site(lf.runtime.sessions, lf.settings, load_seed_file(seed)).as_json()
+    assert changed["attachments"]["updated"] == 1 and changed["properties"]["updated"] == 1
+    versions = api.get(f"/content/{attachment['id']}/version").json()["results"]
+    assert len(versions) == 2
+    assert api.get(f"/content/{page['id']}/property/build").json()["version"]["number"] == 2
+
+
+def test_attachments_are_not_read_for_http_callers(lf: LocalfluenceServer) -> None:
+    response = lf.admin.http.post(
+        "/seed",
+        json={
+            "spaces": [{"key": "F", "name": "F", "pages": [{"title": "P", "attachments": [{"file": "/etc/hosts"}]}]}]
+        },
+    )
+    assert response.status_code == 400
+    assert (
+        "spaces[0].pages[0].attachments[0].file: attachments are read only from seed files"
+        in response.json()["message"]
     )
 
 

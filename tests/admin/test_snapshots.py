@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 from pathlib import Path
 
 import httpx
@@ -189,3 +190,29 @@ def test_rows_of_self_referencing_tables_load_parents_first() -> None:
     ]
     ordered = snapshot_module._parents_first(rows, "id", ["parent_id"])
     assert [r["id"] for r in ordered] == [2, 3, 1, 4]
+
+
+def test_attachment_bytes_survive_a_purge_between_save_and_restore(lf: LocalfluenceServer, api: httpx.Client) -> None:
+    """The store deletes bytes nothing refers to; a snapshot keeps its own copy and puts them back."""
+    space = make_space(api, "ATT")
+    home = space["homepage"]["id"]
+    uploaded = api.post(
+        f"/content/{home}/child/attachment",
+        files=[("file", ("notes.txt", b"kept across restores", "text/plain"))],
+        headers={"X-Atlassian-Token": "no-check"},
+    )
+    assert uploaded.status_code == 200, uploaded.text
+    attachment = uploaded.json()["results"][0]
+    download = lf.wiki_url + attachment["_links"]["download"]
+    lf.admin.save_snapshot("with-attachment")
+
+    key = lf.runtime.blobs.key_for(hashlib.sha256(b"kept across restores").hexdigest())
+    assert lf.runtime.blobs.exists(key)
+    assert api.delete(f"/content/{attachment['id']}").status_code == 204  # attachments are purged at once
+    assert not lf.runtime.blobs.exists(key)  # purged: the store let the bytes go
+
+    report = lf.admin.restore_snapshot("with-attachment")
+
+    assert report["missingBlobs"] == 0
+    fetched = httpx.get(download, auth=lf.auth, follow_redirects=True)
+    assert fetched.status_code == 200 and fetched.content == b"kept across restores"

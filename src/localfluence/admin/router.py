@@ -118,7 +118,7 @@ async def reset(
         report = await run_in_threadpool(resets.reset_space, runtime.engine, runtime.settings, spaceKey)
         return ok(report.as_json())
     if snapshot is not None:
-        loaded = await run_in_threadpool(snapshots.load_snapshot, runtime.engine, runtime.settings, snapshot)
+        loaded = await run_in_threadpool(snapshots.load_snapshot, runtime, snapshot)
         body: dict[str, Any] = {
             "scope": "site",
             "snapshot": loaded.as_json(),
@@ -155,7 +155,7 @@ async def get_snapshot(name: str, request: Request, _admin: Admin) -> Response:
 )
 async def save_snapshot(name: str, request: Request, _admin: Admin) -> Response:
     runtime = _runtime(request)
-    info = await run_in_threadpool(snapshots.save_snapshot, runtime.engine, runtime.settings, name)
+    info = await run_in_threadpool(snapshots.save_snapshot, runtime, name)
     return ok({**info.as_json(), "rows": info.rows})
 
 
@@ -166,7 +166,7 @@ async def save_snapshot(name: str, request: Request, _admin: Admin) -> Response:
 )
 async def restore_snapshot(name: str, request: Request, _admin: Admin) -> Response:
     runtime = _runtime(request)
-    report = await run_in_threadpool(snapshots.load_snapshot, runtime.engine, runtime.settings, name)
+    report = await run_in_threadpool(snapshots.load_snapshot, runtime, name)
     return ok(report.as_json())
 
 

@@ -50,12 +50,14 @@ from localfluence.admin.tables import (
     restart_sequences,
     self_references,
 )
+from localfluence.blobs.store import BlobMissing, BlobStore
 from localfluence.bootstrap import bootstrap
 from localfluence.changes import content_changed
 from localfluence.config import Settings
 from localfluence.errors import BadRequest, NotFound
 from localfluence.kit.clock import clock, iso
-from localfluence.models import Content
+from localfluence.models import Blob, Content
+from localfluence.runtime import Runtime
 
 FORMAT = "localfluence-snapshot"
 FORMAT_VERSION = 1
@@ -99,16 +101,19 @@ def snapshot_path(settings: Settings, name: str) -> Path:
 # ---------------------------------------------------------------------------------------------- save
 
 
-def save_snapshot(engine: Engine, settings: Settings, name: str) -> SnapshotInfo:
-    final = snapshot_path(settings, name)
+def save_snapshot(runtime: Runtime, name: str) -> SnapshotInfo:
+    final = snapshot_path(runtime.settings, name)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.parent / f".{name}.{secrets.token_hex(4)}.tmp"
+    blobs: list[tuple[str, str]] = []
     try:
         with open(tmp, "wb") as raw:
             with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1, mtime=0) as out:
-                rows = _write_site(engine, out)
+                rows = _write_site(runtime.engine, out, blobs)
             raw.flush()
             os.fsync(raw.fileno())
+        # Bytes first: once the snapshot is in place, everything it refers to is kept.
+        keep_blob_bytes(runtime.blobs, blob_dir(runtime.settings), blobs)
         os.replace(tmp, final)
         _fsync_dir(final.parent)
     except BaseException:
@@ -120,7 +125,7 @@ def save_snapshot(engine: Engine, settings: Settings, name: str) -> SnapshotInfo
     return info
 
 
-def _write_site(engine: Engine, out: _Writable) -> int:
+def _write_site(engine: Engine, out: _Writable, blobs: list[tuple[str, str]]) -> int:
     options: dict[str, Any] = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
     total = 0
     # One read transaction: every table as of the same moment.
@@ -140,9 +145,12 @@ def _write_site(engine: Engine, out: _Writable) -> int:
             columns = [c for c in table.columns if c.computed is None]
             out.write(orjson.dumps({"table": table.name, "columns": [c.name for c in columns]}) + b"\n")
             order = list(table.primary_key.columns) or columns
+            is_blob = table is Blob.__table__
             for row in conn.execute(select(*columns).order_by(*order)).yield_per(BATCH):
                 out.write(encode_row(tuple(row)))
                 total += 1
+                if is_blob:
+                    blobs.append((row.sha256, row.key))
         out.write(orjson.dumps({"end": True, "rows": total}) + b"\n")
     return total
 
@@ -179,13 +187,20 @@ class LoadReport:
     name: str
     rows: int
     duration_ms: float
+    missing_blobs: int = 0
 
     def as_json(self) -> dict[str, Any]:
-        return {"name": self.name, "rows": self.rows, "durationMs": round(self.duration_ms, 2)}
+        return {
+            "name": self.name,
+            "rows": self.rows,
+            "durationMs": round(self.duration_ms, 2),
+            "missingBlobs": self.missing_blobs,
+        }
 
 
-def load_snapshot(engine: Engine, settings: Settings, name: str) -> LoadReport:
+def load_snapshot(runtime: Runtime, name: str) -> LoadReport:
     """Replace every table's rows with the snapshot's, in one transaction."""
+    engine, settings = runtime.engine, runtime.settings
     path = snapshot_path(settings, name)
     if not path.exists():
         raise NotFound(f"No snapshot named {name}")
@@ -199,6 +214,7 @@ def load_snapshot(engine: Engine, settings: Settings, name: str) -> LoadReport:
             kept = capture_bootstrap_rows(conn, settings)
             empty_all_tables(conn)
             rows = _load_tables(name, conn, lines)
+            missing = restore_blob_bytes(conn, runtime.blobs, blob_dir(settings))
             restart_sequences(conn)
             with Session(bind=conn) as session:
                 bootstrap(session, settings)
@@ -210,7 +226,7 @@ def load_snapshot(engine: Engine, settings: Settings, name: str) -> LoadReport:
         raise BadRequest(f"Snapshot {name} is damaged or incomplete and was not loaded: {exc}") from None
     except DBAPIError as exc:
         raise BadRequest(f"Snapshot {name} could not be loaded; nothing was changed: {exc.orig}") from None
-    return LoadReport(name, rows, (time.perf_counter() - started) * 1000)
+    return LoadReport(name, rows, (time.perf_counter() - started) * 1000, missing)
 
 
 def _read_header(name: str, lines: Iterator[bytes]) -> dict[str, Any]:
@@ -362,6 +378,64 @@ def _decoder(type_: Any) -> Callable[[Any], Any] | None:
 
 def _datetime(value: str) -> datetime:
     return datetime.fromisoformat(value)
+
+
+# ---------------------------------------------------------------------------------------------- blobs
+
+
+def blob_dir(settings: Settings) -> Path:
+    """Attachment bytes the snapshots refer to, by SHA-256, shared by all snapshots."""
+    return snapshot_dir(settings) / "blobs"
+
+
+def keep_blob_bytes(store: BlobStore, directory: Path, blobs: list[tuple[str, str]]) -> None:
+    """Copy the bytes of every blob a snapshot refers to next to it: the store deletes bytes once
+    nothing refers to them, and a test that purges an attachment must not break the next restore."""
+    for sha256, key in blobs:
+        target = directory / sha256
+        if target.exists():
+            continue  # content-addressed: the same name holds the same bytes
+        directory.mkdir(parents=True, exist_ok=True)
+        partial = directory / f".{sha256}.{secrets.token_hex(4)}.tmp"
+        try:
+            reader = store.open(key)
+        except BlobMissing:
+            continue
+        try:
+            with open(partial, "wb") as out:
+                while chunk := reader.read(1024 * 1024):
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(partial, target)
+        finally:
+            reader.close()
+            with contextlib.suppress(FileNotFoundError):
+                partial.unlink()
+
+
+def restore_blob_bytes(conn: Connection, store: BlobStore, directory: Path) -> int:
+    """Put back the bytes of loaded blob rows the store no longer has; returns how many could not
+    be found anywhere."""
+    missing = 0
+    for sha256, key in conn.execute(select(Blob.sha256, Blob.key)).all():
+        if store.exists(key):
+            continue
+        kept = directory / sha256
+        if not kept.exists():
+            missing += 1
+            continue
+        with open(kept, "rb") as src:
+            writer = store.put(iter(lambda: src.read(1024 * 1024), b""))
+        if writer.sha256 != sha256:
+            store.discard(writer)
+            missing += 1
+            continue
+        store.stage(writer)
+        store.link(writer)
+        if writer.key != key:
+            conn.execute(update(Blob).where(Blob.sha256 == sha256).values(key=writer.key))
+    return missing
 
 
 # ---------------------------------------------------------------------------------------------- list

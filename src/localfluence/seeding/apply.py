@@ -3,23 +3,29 @@ content listener see seeded content as they see API writes).
 
 Idempotent: users match by email, groups by name, spaces by key, pages and blog posts by title
 within their space. Seeding twice changes nothing; seeding an edited file brings the site to it
-(new page versions where a body changed, missing labels, grants and restrictions added). Nothing
-is deleted."""
+(new page versions where a body changed, new attachment versions where a file changed, changed
+property values; missing labels, grants and restrictions added). Nothing is deleted."""
 
 from __future__ import annotations
 
-import uuid
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from localfluence.access.principal import Principal
+from localfluence.attachments import repository as attachments_repo
+from localfluence.attachments import service as attachments
+from localfluence.attachments.files import file_name, media_type
+from localfluence.attachments.upload import Upload, UploadedFile
 from localfluence.auth.credentials import ADMIN_GROUP, principal_for
 from localfluence.auth.secrets import token_digest
+from localfluence.blobs.transaction import store_of
 from localfluence.config import Settings
 from localfluence.content import repository as content_repo
 from localfluence.content import service as content_service
@@ -27,21 +33,33 @@ from localfluence.content.schemas import ContentCreate, ContentUpdate
 from localfluence.db.engine import SQLITE_BEGIN
 from localfluence.db.session import transaction
 from localfluence.errors import BadRequest, ConfluenceError
-from localfluence.kit.clock import clock
+from localfluence.groups import repository as groups_repo
+from localfluence.groups import service as groups
 from localfluence.labels import service as labels
 from localfluence.models import (
     ApiToken,
+    AttachmentVersion,
     Content,
+    ContentProperty,
     ContentRestriction,
     Group,
-    GroupMember,
     Space,
     SpacePermission,
     User,
 )
 from localfluence.people import service as people
+from localfluence.properties import service as properties
+from localfluence.properties import values as property_values
 from localfluence.seeding.loader import Path_, Seed
-from localfluence.seeding.schema import BlogPostSeed, ContentSeed, HomepageSeed, PageSeed, RestrictionsSeed, SpaceSeed
+from localfluence.seeding.schema import (
+    AttachmentSeed,
+    BlogPostSeed,
+    ContentSeed,
+    HomepageSeed,
+    PageSeed,
+    RestrictionsSeed,
+    SpaceSeed,
+)
 from localfluence.spaces import repository as space_repo
 from localfluence.spaces import service as space_service
 from localfluence.spaces.schemas import SpaceCreate, SpaceUpdate
@@ -148,22 +166,23 @@ class _Seeder:
         return found
 
     def group(self, name: str) -> None:
-        if self.session.scalar(select(Group.id).where(Group.name == name)) is not None:
+        if groups_repo.find_group_by_name(self.session, groups.normalize_name(name)) is not None:
             self.report.count("groups", "unchanged")
             return
-        self.session.add(Group(id=str(uuid.uuid4()), name=name, created_at=clock.now()))
-        self.session.flush()
+        groups.create_group(self.session, self.principal(None), name)
         self.report.count("groups", "created")
 
     def membership(self, group_name: str, email: str) -> None:
         user = self.existing_user(email)
-        group_id = self.session.scalar(select(Group.id).where(Group.name == group_name))
-        if group_id is None:
-            raise BadRequest(f"no group named {group_name}")
-        present = self.session.get(GroupMember, (group_id, user.id))
-        if present is None:
-            self.session.add(GroupMember(group_id=group_id, user_id=user.id))
-            self.session.flush()
+        group = self.existing_group(group_name)
+        if not groups_repo.is_member(self.session, group.id, user.id):
+            groups.add_member(self.session, self.principal(None), account_id=user.account_id, group_id=group.id)
+
+    def existing_group(self, name: str) -> Group:
+        group = groups_repo.find_group_by_name(self.session, groups.normalize_name(name))
+        if group is None:
+            raise BadRequest(f"no group named {name}: add it under groups")
+        return group
 
     def existing_user(self, email: str) -> User:
         user = self.session.scalar(select(User).where(User.email == email.strip().lower()))
@@ -212,11 +231,7 @@ class _Seeder:
     def permission(self, space: Space, user: str | None, group: str | None, anonymous: bool, pairs: list[str]) -> None:
         allowed = set(space_service.ALL_PERMISSIONS)
         user_id = self.existing_user(user).id if user else None
-        group_id = None
-        if group:
-            group_id = self.session.scalar(select(Group.id).where(Group.name == group))
-            if group_id is None:
-                raise BadRequest(f"no group named {group}: add it under groups")
+        group_id = self.existing_group(group).id if group else None
         subject_type = "user" if user_id else ("group" if group_id else "anonymous")
         for pair in pairs:
             operation, _, target = pair.partition("/")
@@ -254,8 +269,12 @@ class _Seeder:
     def homepage(self, space: Space, homepage: Content, data: HomepageSeed, path: Path_) -> None:
         with self.at(path):
             body = self.body(data.body, data.bodyFile, path)
-            self.converge(homepage, data.title or homepage.title, body, None, "homepages", self.principal(None))
+            admin = self.principal(None)
+            self.converge(homepage, data.title or homepage.title, body, None, "homepages", admin)
             self.labels(homepage, data.labels)
+            self.properties(homepage, data.properties, admin)
+            for i, attachment in enumerate(data.attachments):
+                self.attachment(homepage, attachment, (*path, "attachments", i), admin)
         for i, child in enumerate(data.children):
             self.page(space, homepage, child, (*path, "children", i))
         with self.at((*path, "restrictions")):
@@ -294,6 +313,9 @@ class _Seeder:
             content = existing
             self.converge(content, data.title, body, parent, kind + "s", author)
         self.labels(content, data.labels)
+        self.properties(content, data.properties, author)
+        for i, attachment in enumerate(data.attachments):
+            self.attachment(content, attachment, (*path, "attachments", i), author)
         return content
 
     def find(self, space: Space, kind: str, title: str) -> Content | None:
@@ -347,6 +369,55 @@ class _Seeder:
         except (OSError, UnicodeDecodeError) as exc:
             raise self.seed.problem((*path, "bodyFile"), f"cannot read {target}: {exc}") from None
 
+    def properties(self, content: Content, wanted: dict[str, Any], author: Principal) -> None:
+        for key, value in wanted.items():
+            existing = self.session.scalar(
+                select(ContentProperty).where(ContentProperty.content_id == content.id, ContentProperty.key == key)
+            )
+            if existing is None:
+                properties.create_content_property(self.session, author, content, key, value)
+                self.report.count("properties", "created")
+            elif property_values.decode_value(existing.value) != value:
+                body = {"value": value, "version": {"number": existing.version + 1}}
+                properties.update_content_property(self.session, author, content, key, body)
+                self.report.count("properties", "updated")
+            else:
+                self.report.count("properties", "unchanged")
+
+    def attachment(self, content: Content, data: AttachmentSeed, path: Path_, author: Principal) -> None:
+        """A new attachment, or a new version when the file's bytes changed; matched by name."""
+        if self.seed.base_dir is None:
+            raise self.seed.problem(
+                (*path, "file"), "attachments are read only from seed files given to the CLI or the pytest plugin"
+            )
+        source = self.seed.base_dir / data.file
+        try:
+            payload = source.read_bytes()
+        except OSError as exc:
+            raise self.seed.problem((*path, "file"), f"cannot read {source}: {exc}") from None
+        store = store_of(self.session)
+        if store is None:
+            raise self.seed.problem((*path, "file"), "this session has no blob store to keep attachments in")
+        name = file_name(data.name or Path(data.file).name)
+        existing = attachments_repo.find_by_name(self.session, author, content, name)
+        if existing is not None:
+            current = self.session.scalar(
+                select(AttachmentVersion.blob_sha256).where(
+                    AttachmentVersion.content_id == existing.id, AttachmentVersion.number == existing.version
+                )
+            )
+            if current == hashlib.sha256(payload).hexdigest():
+                self.report.count("attachments", "unchanged")
+                return
+        writer = store.put([payload])
+        store.stage(writer)
+        upload = Upload(
+            files=[UploadedFile(name=name, media_type=media_type(data.mediaType, name), writer=writer)],
+            fields=[("comment", data.comment)] if data.comment else [],
+        )
+        attachments.add_attachments(self.session, author, store, content.id, None, upload, replace=existing is not None)
+        self.report.count("attachments", "updated" if existing is not None else "created")
+
     def labels(self, content: Content, names: list[str]) -> None:
         pairs: list[tuple[str, str]] = []
         for name in names:
@@ -366,10 +437,7 @@ class _Seeder:
                 continue
             wanted: list[tuple[int | None, str | None]] = [(self.existing_user(e).id, None) for e in subjects.users]
             for name in subjects.groups:
-                group_id = self.session.scalar(select(Group.id).where(Group.name == name))
-                if group_id is None:
-                    raise BadRequest(f"no group named {name}: add it under groups")
-                wanted.append((None, group_id))
+                wanted.append((None, self.existing_group(name).id))
             present = {
                 (r.user_id, r.group_id)
                 for r in self.session.scalars(

@@ -1,18 +1,12 @@
-"""The seed format: users, groups, spaces with their permissions, page trees, blog posts, labels and
-restrictions. Field names follow Confluence's JSON (displayName, bodyFile, ...). Unknown fields
-are errors, so a typo is reported instead of silently ignored."""
+"""The seed format: users, groups, spaces with their permissions, page trees, blog posts, labels,
+restrictions, content properties and attachments. Field names follow Confluence's JSON
+(displayName, bodyFile, ...). Unknown fields are errors, so a typo is reported, not ignored."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
-# Seed features whose APIs this build does not have yet; naming them is an error that says so.
-UNSUPPORTED = {
-    "properties": "content properties are not supported by this localfluence build yet",
-    "attachments": "attachments are not supported by this localfluence build yet",
-}
 
 
 class Model(BaseModel):
@@ -68,6 +62,15 @@ class PermissionSeed(Model):
         return value
 
 
+class AttachmentSeed(Model):
+    """A file attached to the page, read relative to the seed file; matched by name on the page."""
+
+    file: str = Field(min_length=1)
+    name: str | None = Field(default=None, max_length=255)
+    mediaType: str | None = Field(default=None, max_length=255)
+    comment: str = ""
+
+
 class ContentSeed(Model):
     title: str = Field(min_length=1, max_length=255)
     body: str | None = None
@@ -75,21 +78,15 @@ class ContentSeed(Model):
     author: str | None = None
     labels: list[str] = Field(default_factory=list)
     restrictions: RestrictionsSeed | None = None
-    properties: Any = None
-    attachments: Any = None
+    # Content properties: key → any JSON value.
+    properties: dict[str, Any] = Field(default_factory=dict)
+    attachments: list[AttachmentSeed] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def one_body(self) -> ContentSeed:
         if self.body is not None and self.bodyFile is not None:
             raise ValueError("give body or bodyFile, not both")
         return self
-
-    @field_validator("properties", "attachments")
-    @classmethod
-    def unsupported(cls, value: Any, info: Any) -> Any:
-        if value is not None:
-            raise ValueError(UNSUPPORTED[info.field_name])
-        return value
 
 
 class PageSeed(ContentSeed):
@@ -108,6 +105,8 @@ class HomepageSeed(Model):
     bodyFile: str | None = None
     labels: list[str] = Field(default_factory=list)
     restrictions: RestrictionsSeed | None = None
+    properties: dict[str, Any] = Field(default_factory=dict)
+    attachments: list[AttachmentSeed] = Field(default_factory=list)
     children: list[PageSeed] = Field(default_factory=list)
 
 
