@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 
+from localfluence.access.gate import admit
 from localfluence.auth.credentials import authenticate
 from localfluence.auth.scopes import require_scopes
 from localfluence.context import Ctx
@@ -35,6 +36,7 @@ async def request_context(request: Request) -> AsyncIterator[Ctx]:
         route = request.scope.get("route")
         require_scopes(principal, getattr(route, "operation_id", None))
         request.state.account_id = principal.account_id
+        admit(session, principal, request.url.path)
         origin = runtime.settings.base_url or f"{request.url.scheme}://{request.url.netloc}"
         yield Ctx(
             session=session,

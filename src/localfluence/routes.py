@@ -22,10 +22,12 @@ def api_routers() -> list[APIRouter]:
     from localfluence.labels.router import router as labels
     from localfluence.labels.router import space_router as space_labels
     from localfluence.people.router import router as people
+    from localfluence.permissions.router import router as permissions
     from localfluence.properties.router import content_router as content_properties
     from localfluence.properties.router import space_router as space_properties
     from localfluence.properties.router import user_router as user_properties
     from localfluence.relations.router import router as relations
+    from localfluence.restrictions.router import router as restrictions
     from localfluence.search.router import content_router as content_search
     from localfluence.search.router import router as search
     from localfluence.spaces.router import router as spaces
@@ -58,6 +60,8 @@ def api_routers() -> list[APIRouter]:
         analytics,
         states,
         search,
+        restrictions,
+        permissions,
     ]
 
 
@@ -74,6 +78,7 @@ def site_routers() -> list[APIRouter]:
     from localfluence.attachments.router import download_router
     from localfluence.content.router import form_router
     from localfluence.people.admin_router import router as people_admin
+    from localfluence.permissions.settings_router import router as settings
 
     form = APIRouter()
     form.include_router(form_router, prefix="/wiki")
@@ -81,4 +86,4 @@ def site_routers() -> list[APIRouter]:
     downloads = APIRouter()
     downloads.include_router(download_router, prefix="/wiki")
     downloads.include_router(download_router)
-    return [site, form, downloads, people_admin, admin]
+    return [site, form, downloads, people_admin, settings, admin]

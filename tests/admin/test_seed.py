@@ -279,3 +279,28 @@ def test_the_demo_seed_builds_a_site(lf: LocalfluenceServer, api: httpx.Client) 
         assert bob.get(f"/content/{incident['id']}").status_code == 200  # engineering may read it
     again = seed_site(lf.runtime.sessions, lf.settings, load_seed_file(EXAMPLES / "demo-seed.yaml")).as_json()
     assert all(c["created"] == 0 and c["updated"] == 0 for c in again.values() if isinstance(c, dict))
+
+
+def test_space_permissions_through_the_permission_rules(lf: LocalfluenceServer, api: httpx.Client) -> None:
+    seed = """\
+users:
+  - {email: perm@example.com, displayName: Perm, token: perm-seed-token}
+spaces:
+  - key: PRIV
+    name: Private
+    private: true
+    permissions:
+      - user: perm@example.com
+        operations: [create/page, read/space]
+      - anonymous: true
+        operations: [administer/space]
+"""
+    response = lf.admin.http.post("/seed", content=seed, headers={"Content-Type": "application/yaml"})
+    assert response.status_code == 400
+    assert "request body:10: spaces[0].permissions[1]: Anonymous users cannot be granted" in response.json()["message"]
+
+    report = lf.admin.seed(seed.replace("administer/space", "read/space"))
+    assert report["permissions"] == {"created": 3, "updated": 0, "unchanged": 0}
+    with as_user(lf, "perm@example.com", "perm-seed-token") as perm:
+        assert perm.get("/space/PRIV").status_code == 200
+    assert lf.admin.seed(seed.replace("administer/space", "read/space"))["permissions"]["unchanged"] == 3

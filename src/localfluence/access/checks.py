@@ -71,6 +71,11 @@ def require_admin(principal: Principal) -> None:
         refuse(principal, "This operation requires site administrator permission")
 
 
+def permission_target(content_type: str) -> str:
+    """The space-permission target a content type is governed by."""
+    return content_type if content_type in ("page", "blogpost", "comment", "attachment") else "page"
+
+
 def can_update_content(session: Session, principal: Principal, content: Content) -> bool:
     """Update restrictions apply to the content itself only: they do not inherit."""
     if principal.is_admin:
@@ -89,7 +94,63 @@ def require_update_content(session: Session, principal: Principal, content: Cont
         refuse(principal, f"You do not have permission to edit content {content.id}")
 
 
+def can_edit_content(session: Session, principal: Principal, content: Content) -> bool:
+    """Edit = the space lets the principal create that type, and no update restriction on the
+    content itself leaves them out. (The caller has already proved the content visible.)"""
+    return has_space_permission(
+        session, principal, content.space_id, "create", permission_target(content.type)
+    ) and can_update_content(session, principal, content)
+
+
+def require_edit_content(session: Session, principal: Principal, content: Content) -> None:
+    require_space_permission(session, principal, content.space_id, "create", permission_target(content.type))
+    require_update_content(session, principal, content)
+
+
+def can_delete_content(session: Session, principal: Principal, content: Content) -> bool:
+    return has_space_permission(session, principal, content.space_id, "delete", permission_target(content.type))
+
+
+def can_restrict_content(session: Session, principal: Principal, content: Content) -> bool:
+    """Changing restrictions takes edit rights on the content plus the space's "restrict_content"
+    (Add/Delete Restrictions) or "administer" permission, as in Confluence."""
+    if not can_edit_content(session, principal, content):
+        return False
+    return has_space_permission(
+        session, principal, content.space_id, "restrict_content", "space"
+    ) or has_space_permission(session, principal, content.space_id, "administer", "space")
+
+
+def require_restrict_content(session: Session, principal: Principal, content: Content) -> None:
+    if not can_restrict_content(session, principal, content):
+        refuse(principal, f"You do not have permission to change the restrictions of content {content.id}")
+
+
 def refuse(principal: Principal, message: str) -> NoReturn:
     if principal.is_anonymous:
         raise NotAuthenticated(message)
     raise Forbidden(message)
+
+
+def spaces_with_permission(
+    session: Session, principal: Principal, space_ids: set[int], operation: str, target_type: str
+) -> set[int]:
+    """Of these spaces, those where the principal holds the permission (one query for a page of spaces)."""
+    if not space_ids:
+        return set()
+    if principal.is_admin:
+        return set(space_ids)
+    return set(
+        session.scalars(
+            select(SpacePermission.space_id)
+            .where(
+                SpacePermission.space_id.in_(space_ids),
+                SpacePermission.operation == operation,
+                SpacePermission.target_type == target_type,
+                subject_matches(
+                    principal, SpacePermission.user_id, SpacePermission.group_id, SpacePermission.subject_type
+                ),
+            )
+            .distinct()
+        )
+    )

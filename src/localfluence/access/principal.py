@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 ANONYMOUS_ACCOUNT_ID = "anonymous"
+# The user id of a principal that stands for "any member of one group" (permission checks for a
+# group subject): no user row has it, so only the group's own grants and restrictions match.
+GROUP_PROBE_USER_ID = -1
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,20 @@ class Principal:
     @property
     def is_anonymous(self) -> bool:
         return self.user_id is None
+
+    @property
+    def is_group_probe(self) -> bool:
+        return self.user_id == GROUP_PROBE_USER_ID
+
+    @classmethod
+    def for_group(cls, group_id: str, *, is_admin: bool = False) -> Principal:
+        """A member of this group and of no other, for POST /content/{id}/permission/check."""
+        return cls(
+            user_id=GROUP_PROBE_USER_ID,
+            account_id=f"group:{group_id}",
+            group_ids=frozenset({group_id}),
+            is_admin=is_admin,
+        )
 
     @classmethod
     def anonymous(cls, anonymous_access: bool = False) -> Principal:

@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from localfluence.access.principal import Principal
+from localfluence.access.principal import ANONYMOUS_ACCOUNT_ID, Principal
+from localfluence.access.subjects import resolve_subject
 from localfluence.attachments import repository as attachments_repo
 from localfluence.attachments import service as attachments
 from localfluence.attachments.files import file_name, media_type
@@ -41,15 +42,17 @@ from localfluence.models import (
     AttachmentVersion,
     Content,
     ContentProperty,
-    ContentRestriction,
     Group,
     Space,
     SpacePermission,
     User,
 )
 from localfluence.people import service as people
+from localfluence.permissions import space as space_permissions
+from localfluence.permissions.schemas import SpacePermissionIn
 from localfluence.properties import service as properties
 from localfluence.properties import values as property_values
+from localfluence.restrictions import service as restrictions
 from localfluence.seeding.loader import Path_, Seed
 from localfluence.seeding.schema import (
     AttachmentSeed,
@@ -229,40 +232,40 @@ class _Seeder:
             self.blogpost(space, post, (*path, "blogposts", i))
 
     def permission(self, space: Space, user: str | None, group: str | None, anonymous: bool, pairs: list[str]) -> None:
-        allowed = set(space_service.ALL_PERMISSIONS)
-        user_id = self.existing_user(user).id if user else None
-        group_id = self.existing_group(group).id if group else None
-        subject_type = "user" if user_id else ("group" if group_id else "anonymous")
-        for pair in pairs:
+        """Through the permission service (which checks the operation/target pairs); read/space
+        first, as Confluence grants nothing else without it."""
+        if user:
+            subject = {"type": "user", "identifier": self.existing_user(user).account_id}
+        elif group:
+            subject = {"type": "group", "identifier": self.existing_group(group).id}
+        else:
+            subject = {"type": "user", "identifier": ANONYMOUS_ACCOUNT_ID}
+        resolved = resolve_subject(self.session, subject["type"], subject["identifier"])
+        wanted = sorted(dict.fromkeys(pairs), key=lambda p: p != "read/space")
+        for pair in wanted:
             operation, _, target = pair.partition("/")
-            if (operation, target) not in allowed:
-                known = ", ".join(f"{o}/{t}" for o, t in space_service.ALL_PERMISSIONS)
-                raise BadRequest(f"unknown space permission {pair}; known: {known}")
             present = self.session.scalar(
                 select(SpacePermission.id).where(
                     SpacePermission.space_id == space.id,
                     SpacePermission.operation == operation,
                     SpacePermission.target_type == target,
-                    SpacePermission.subject_type == subject_type,
-                    SpacePermission.user_id.is_(None) if user_id is None else SpacePermission.user_id == user_id,
-                    SpacePermission.group_id.is_(None) if group_id is None else SpacePermission.group_id == group_id,
+                    SpacePermission.subject_type == resolved.type,
+                    SpacePermission.user_id == resolved.user.id
+                    if resolved.user is not None
+                    else SpacePermission.user_id.is_(None),
+                    SpacePermission.group_id == resolved.group.id
+                    if resolved.group is not None
+                    else SpacePermission.group_id.is_(None),
                 )
             )
-            if present is None:
-                self.session.add(
-                    SpacePermission(
-                        space_id=space.id,
-                        operation=operation,
-                        target_type=target,
-                        subject_type=subject_type,
-                        user_id=user_id,
-                        group_id=group_id,
-                    )
-                )
-                self.report.count("permissions", "created")
-            else:
+            if present is not None:
                 self.report.count("permissions", "unchanged")
-        self.session.flush()
+                continue
+            request = SpacePermissionIn.model_validate(
+                {"subject": subject, "operation": {"key": operation, "target": target}}
+            )
+            space_permissions.add_permission(self.session, self.principal(None), space.key, request)
+            self.report.count("permissions", "created")
 
     # ------------------------------------------------------------------------------ content
 
@@ -278,7 +281,7 @@ class _Seeder:
         for i, child in enumerate(data.children):
             self.page(space, homepage, child, (*path, "children", i))
         with self.at((*path, "restrictions")):
-            self.restrictions(homepage, data.restrictions)
+            self.restrictions(homepage, data.restrictions, self.principal(None))
 
     def page(self, space: Space, parent: Content | None, data: PageSeed, path: Path_) -> None:
         with self.at(path):
@@ -287,12 +290,12 @@ class _Seeder:
             self.page(space, page, child, (*path, "children", i))
         # Restrictions last, so that they never hide the page from the authors of its children.
         with self.at((*path, "restrictions")):
-            self.restrictions(page, data.restrictions)
+            self.restrictions(page, data.restrictions, self.principal(data.author))
 
     def blogpost(self, space: Space, data: BlogPostSeed, path: Path_) -> None:
         with self.at(path):
             post = self.content(space, None, data, "blogpost", path)
-            self.restrictions(post, data.restrictions)
+            self.restrictions(post, data.restrictions, self.principal(data.author))
 
     def content(self, space: Space, parent: Content | None, data: ContentSeed, kind: str, path: Path_) -> Content:
         author = self.principal(data.author)
@@ -429,29 +432,16 @@ class _Seeder:
         if pairs:
             labels.add_labels(self.session, content.id, pairs)
 
-    def restrictions(self, content: Content, data: RestrictionsSeed | None) -> None:
+    def restrictions(self, content: Content, data: RestrictionsSeed | None, author: Principal) -> None:
+        """Added through the restriction service, as `author`; as in Confluence, whoever sets a
+        restriction stays in it."""
         if data is None:
             return
         for operation, subjects in (("read", data.read), ("update", data.update)):
             if subjects is None:
                 continue
-            wanted: list[tuple[int | None, str | None]] = [(self.existing_user(e).id, None) for e in subjects.users]
+            for email in subjects.users:
+                restrictions.add_user(self.session, author, content, operation, self.existing_user(email))
             for name in subjects.groups:
-                wanted.append((None, self.existing_group(name).id))
-            present = {
-                (r.user_id, r.group_id)
-                for r in self.session.scalars(
-                    select(ContentRestriction).where(
-                        ContentRestriction.content_id == content.id, ContentRestriction.operation == operation
-                    )
-                )
-            }
-            for user_id, group_id in wanted:
-                if (user_id, group_id) not in present:
-                    self.session.add(
-                        ContentRestriction(
-                            content_id=content.id, operation=operation, user_id=user_id, group_id=group_id
-                        )
-                    )
-                    present.add((user_id, group_id))
+                restrictions.add_group(self.session, author, content, operation, self.existing_group(name))
         self.session.flush()

@@ -93,13 +93,12 @@ def test_meaningless_queries_are_rejected(cql: str, reason: str) -> None:
     assert reason in caught.value.message
 
 
-def test_unwired_relations_match_nothing_and_wire_up() -> None:
+def test_unwired_relations_match_nothing_and_wire_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The registry is process-wide (the search package fills it): test both states explicitly.
+    monkeypatch.delitem(RELATIONS, "watcher", raising=False)
     assert "false" in sql("watcher = currentUser()").lower() or "0 = 1" in sql("watcher = currentUser()")
-    RELATIONS["watcher"] = lambda users: select(Content.id).where(Content.creator_id.in_(users))
-    try:
-        assert "content.creator_id IN" in sql("watcher = currentUser()")
-    finally:
-        del RELATIONS["watcher"]
+    monkeypatch.setitem(RELATIONS, "watcher", lambda users: select(Content.id).where(Content.creator_id.in_(users)))
+    assert "content.creator_id IN" in sql("watcher = currentUser()")
 
 
 def test_entity_dispatch_and_space_keys() -> None:

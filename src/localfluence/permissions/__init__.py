@@ -1,0 +1,1 @@
+"""Space permissions, global permissions and the content permission check."""

@@ -1,0 +1,1 @@
+"""Content restrictions: who may read or update a page or blog post."""
