@@ -216,3 +216,22 @@ def test_attachment_bytes_survive_a_purge_between_save_and_restore(lf: Localflue
     assert report["missingBlobs"] == 0
     fetched = httpx.get(download, auth=lf.auth, follow_redirects=True)
     assert fetched.status_code == 200 and fetched.content == b"kept across restores"
+
+
+def test_search_follows_resets_and_restores(lf: LocalfluenceServer, api: httpx.Client) -> None:
+    def found(word: str) -> list[str]:
+        response = api.get("/search", params={"cql": f"text ~ {word}"})
+        assert response.status_code == 200, response.text
+        return [r["content"]["title"] for r in response.json()["results"]]
+
+    make_space(api, "FTS")
+    make_page(api, "FTS", "Searchable", body="<p>zanzibarite quokka</p>")
+    assert found("zanzibarite") == ["Searchable"]
+    lf.admin.save_snapshot("searchable")
+    lf.admin.reset()
+    assert found("zanzibarite") == []
+    lf.admin.restore_snapshot("searchable")
+    assert found("zanzibarite") == ["Searchable"]
+    assert found("quokka") == ["Searchable"]
+    make_page(api, "FTS", "Another", body="<p>zanzibarite again</p>")
+    assert sorted(found("zanzibarite")) == ["Another", "Searchable"]

@@ -52,11 +52,10 @@ from localfluence.admin.tables import (
 )
 from localfluence.blobs.store import BlobMissing, BlobStore
 from localfluence.bootstrap import bootstrap
-from localfluence.changes import content_changed
 from localfluence.config import Settings
 from localfluence.errors import BadRequest, NotFound
 from localfluence.kit.clock import clock, iso
-from localfluence.models import Blob, Content
+from localfluence.models import Blob
 from localfluence.runtime import Runtime
 
 FORMAT = "localfluence-snapshot"
@@ -219,8 +218,6 @@ def load_snapshot(runtime: Runtime, name: str) -> LoadReport:
             with Session(bind=conn) as session:
                 bootstrap(session, settings)
                 restore_admin_tokens(session, settings, kept)
-                # The search index and other listeners rebuild what they keep for the loaded content.
-                content_changed(session, list(session.scalars(select(Content.id))))
                 session.flush()
     except (OSError, EOFError, orjson.JSONDecodeError, ValueError, KeyError, TypeError) as exc:
         raise BadRequest(f"Snapshot {name} is damaged or incomplete and was not loaded: {exc}") from None
