@@ -4,14 +4,15 @@
     scripts/pg-throwaway run -- .venv/bin/python -m bench.reset --db postgresql
 
 Measured:
-- cold start: `localfluence serve` in a new process on a fresh data dir, until GET /status answers
-  (interpreter, imports, schema from the template cache, bootstrap, listening);
+- cold start: a new process (`localfluence exec`, and `localfluence serve` on a fresh data dir,
+  which migrates) until GET /status answers, wall time and the process's CPU time;
 - warm start: localfluence.testing.start_server() in a process that has imported localfluence
   (the pytest plugin's case), until GET /status answers;
 - reset of a site holding N pages (POST /_localfluence/reset, as the client sees it, and the
   server's own durationMs), re-filled from a snapshot before each run;
 - reset to a snapshot of that site (the per-test reset of a seeded suite);
-- reset of a nearly empty site (a test that wrote a handful of pages).
+- reset of a nearly empty site (a test that wrote a handful of pages);
+- reset to a snapshot of examples/demo-seed.yaml (a seeded suite's per-test reset).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 console = Console()
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
@@ -197,6 +199,17 @@ def resets(db: str, pages: int, runs: int) -> dict[str, tuple[list[float], list[
             out["reset of a 5-page site"][0].append(client)
             out["reset of a 5-page site"][1].append(server_ms)
         api.close()
+        # A seeded suite's per-test reset: back to the demo seed's snapshot.
+        from localfluence.seeding import load_seed_file, seed_site
+
+        admin.reset()
+        seed_site(server.runtime.sessions, server.settings, load_seed_file(ROOT / "examples" / "demo-seed.yaml"))
+        admin.save_snapshot("demo")
+        out["reset to the demo seed (snapshot)"] = ([], [])
+        for _ in range(runs):
+            client, server_ms = timed(lambda: admin.reset(snapshot="demo"))
+            out["reset to the demo seed (snapshot)"][0].append(client)
+            out["reset to the demo seed (snapshot)"][1].append(server_ms)
         return out
     finally:
         server.stop()

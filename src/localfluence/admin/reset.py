@@ -102,12 +102,17 @@ def lock_all_tables(conn: Connection) -> None:
 
 def empty_all_tables(conn: Connection) -> None:
     """Delete every row of every table, children first (after lock_all_tables)."""
-    tables = data_tables()
-    fast = conn.dialect.name == "postgresql" and _without_foreign_key_triggers(conn)
-    for table in reversed(tables):
-        conn.execute(table.delete())
+    tables = list(reversed(data_tables()))
+    if conn.dialect.name != "postgresql":
+        for table in tables:
+            conn.execute(table.delete())
+        return
+    fast = _without_foreign_key_triggers(conn)
+    # One round trip for all of them (psycopg runs several statements when there are no parameters).
+    statements = [f'DELETE FROM "{t.name}"' for t in tables]
     if fast:
-        conn.execute(text("SET LOCAL session_replication_role = origin"))
+        statements.append("SET LOCAL session_replication_role = origin")
+    conn.exec_driver_sql("; ".join(statements))
 
 
 # PostgreSQL URLs whose role may not set session_replication_role (it needs a superuser, or
