@@ -235,3 +235,34 @@ def test_search_follows_resets_and_restores(lf: LocalfluenceServer, api: httpx.C
     assert found("quokka") == ["Searchable"]
     make_page(api, "FTS", "Another", body="<p>zanzibarite again</p>")
     assert sorted(found("zanzibarite")) == ["Another", "Searchable"]
+
+
+def test_a_snapshot_moves_between_servers_and_databases(
+    lf: LocalfluenceServer, api: httpx.Client, tmp_path: Path
+) -> None:
+    """Saved on an SQLite server, loaded on the suite's site (PostgreSQL under --db=postgresql)."""
+    import shutil
+
+    from localfluence.testing.server import start_server
+
+    with start_server(data_dir=tmp_path / "other", admin_token="other-admin-token") as other:
+        with httpx.Client(base_url=other.api_url, auth=other.auth) as elsewhere:
+            made = elsewhere.post("/space", json={"key": "MOVED", "name": "Moved"}).json()
+            make_page(elsewhere, "MOVED", "Travelling page", parent=made["homepage"]["id"], body="<p>portable</p>")
+        other.admin.save_snapshot("portable")
+        source = other.settings.data_dir / "snapshots" / "portable.jsonl.gz"
+        target = lf.settings.data_dir / "snapshots"
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, target / "portable.jsonl.gz")
+
+    lf.admin.restore_snapshot("portable")
+
+    page = api.get(
+        "/content", params={"spaceKey": "MOVED", "title": "Travelling page", "expand": "version,body.storage"}
+    )
+    result = page.json()["results"][0]
+    assert result["body"]["storage"]["value"] == "<p>portable</p>"
+    assert result["version"]["when"].endswith("Z")
+    # The site's own admin token still works (the snapshot came with another site's admin).
+    assert api.get("/space/MOVED").status_code == 200
+    make_page(api, "MOVED", "Written after the move")
