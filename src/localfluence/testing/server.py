@@ -214,6 +214,11 @@ def _build_template(template: Path) -> None:
             raw.close()
         engine.dispose()
         os.replace(partial, template)
+        # Templates of older migration sets are of no further use.
+        for stale in template.parent.glob("schema-*.db"):
+            if stale != template:
+                with contextlib.suppress(OSError):
+                    stale.unlink()
     finally:
         for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
             with contextlib.suppress(FileNotFoundError):
