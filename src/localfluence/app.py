@@ -11,10 +11,10 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from localfluence import __version__
+from localfluence.admin.install import install_test_double
 from localfluence.bodylimit import BodySizeLimit
 from localfluence.bootstrap import bootstrap
 from localfluence.config import Settings
-from localfluence.db.migrate import upgrade
 from localfluence.db.session import transaction
 from localfluence.errors import ConfluenceError, error_body
 from localfluence.kit.jsonresponse import JSON
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> Fas
         app.include_router(router)
     _install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    install_test_double(app, runtime)
     return app
 
 
@@ -55,6 +56,9 @@ def create_app_from_env() -> FastAPI:
 
 def prepare_database(runtime: Runtime) -> str | None:
     """Migrate to head and bootstrap; returns a newly generated admin token, if any."""
+    # Imported here: Alembic is half a second of imports a start from a ready database skips.
+    from localfluence.db.migrate import upgrade
+
     upgrade(runtime.settings.resolved_database_url())
     with transaction(runtime.sessions) as session:
         result = bootstrap(session, runtime.settings)

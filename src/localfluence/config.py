@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     admin_token: str = ""
     # Confluence refuses request bodies over 5 MiB on content writes (spec: createContent 413).
     max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    # The /_localfluence test-double namespace (reset, snapshots, seed, faults, clock, journal);
+    # site admins only. Switch it off on a shared production wiki.
+    admin_api: bool = True
+    # How many recent requests the journal keeps (a ring; 0 keeps none).
+    journal_size: int = Field(default=1000, ge=0, le=1_000_000)
     # Confluence's default "Attachment Maximum Size" is 100 MB; larger uploads answer 413.
     max_attachment_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
     # Where attachment bytes live: "local" (blob_dir, default data_dir/blobs) or "s3".

@@ -80,6 +80,7 @@ async def status() -> Response:
 
 
 def site_routers() -> list[APIRouter]:
+    from localfluence.admin.router import router as admin
     from localfluence.attachments.router import download_router
     from localfluence.content.router import form_router
     from localfluence.people.admin_router import router as people_admin
@@ -91,4 +92,4 @@ def site_routers() -> list[APIRouter]:
     downloads = APIRouter()
     downloads.include_router(download_router, prefix="/wiki")
     downloads.include_router(download_router)
-    return [site, form, downloads, people_admin, settings]
+    return [site, form, downloads, people_admin, settings, admin]

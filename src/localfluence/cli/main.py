@@ -1,4 +1,4 @@
-"""localfluence serve | migrate | user create/list/deactivate/activate/delete | token create."""
+"""localfluence serve | migrate | user create/list/deactivate/activate/delete | token create | seed | exec."""
 
 from __future__ import annotations
 
@@ -61,12 +61,15 @@ def serve(
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes")] = 1,
+    seed: Annotated[Path | None, typer.Option(help="Seed file (YAML/JSON) to apply before serving")] = None,
 ) -> None:
     """Start the server (migrating the database and creating the admin on first start)."""
     import uvicorn
 
     settings = _settings(data_dir, database_url, host=host, port=port)
     runtime, token = _prepared(settings)
+    if seed is not None:
+        _seed(runtime, settings, seed)
     runtime.engine.dispose()
     if token:
         console.print(
@@ -220,3 +223,93 @@ def _change_user(
         account_id = user.account_id
         change(session, user)
     print(account_id)
+
+
+# ---------------------------------------------------------------------------------- test double
+
+
+def _seed(runtime, settings: Settings, path: Path) -> None:  # type: ignore[no-untyped-def]
+    from localfluence.seeding import SeedError, load_seed_file, seed_site
+
+    try:
+        report = seed_site(runtime.sessions, settings, load_seed_file(path))
+    except SeedError as exc:
+        for problem in exc.problems:
+            console.print(f"[red]{problem}[/red]", highlight=False)
+        console.print("nothing was seeded")
+        raise typer.Exit(1) from None
+    console.print(f"seeded {path}", highlight=False)
+    for kind, counts in report.as_json().items():
+        if isinstance(counts, dict):
+            parts = [f"{n} {outcome}" for outcome, n in counts.items() if n]
+            console.print(f"  {kind}: {', '.join(parts)}", highlight=False)
+
+
+@app.command("seed")
+def seed_command(
+    file: Annotated[Path, typer.Argument(help="Seed file (YAML or JSON)", exists=True, dir_okay=False)],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Apply a seed file: users, groups, spaces, pages... Idempotent; all or nothing."""
+    settings = _settings(data_dir, database_url)
+    runtime, _ = _prepared(settings)
+    try:
+        _seed(runtime, settings, file)
+    finally:
+        runtime.engine.dispose()
+
+
+@app.command("exec")
+def exec_command(
+    command: Annotated[list[str], typer.Argument(help="The command to run, after --")],
+    seed: Annotated[Path | None, typer.Option(help="Seed file to apply first", exists=True, dir_okay=False)] = None,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="Use this (empty) database instead of a temporary SQLite")
+    ] = None,
+    port: Annotated[int, typer.Option(help="Port [default: a free one]")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Say nothing on stderr")] = False,
+) -> None:
+    """Start a fresh server, run COMMAND with its URL and credentials in the environment, stop it,
+    and exit with COMMAND's exit code.
+
+    localfluence exec --seed demo.yaml -- pytest -q tests/integration
+    """
+    import subprocess
+
+    from localfluence.testing.server import start_server
+
+    server = start_server(database_url=database_url or "", port=port)
+    try:
+        if seed is not None:
+            _seed(server.runtime, server.settings, seed)
+        env = {**os.environ, **exec_environment(server.url, server.admin_email, server.admin_token)}
+        if not quiet:
+            console.print(f"localfluence at {server.wiki_url} (as {server.admin_email}); running: {' '.join(command)}")
+        try:
+            code = subprocess.run(command, env=env, check=False).returncode
+        except FileNotFoundError:
+            console.print(f"[red]command not found: {command[0]}[/red]")
+            code = 127
+        except KeyboardInterrupt:
+            code = 130
+    finally:
+        server.stop()
+    raise typer.Exit(code if code >= 0 else 128 - code)
+
+
+def exec_environment(url: str, email: str, token: str) -> dict[str, str]:
+    """The names popular Confluence clients read: mcp-atlassian (CONFLUENCE_URL, CONFLUENCE_USERNAME,
+    CONFLUENCE_API_TOKEN), md2cf (CONFLUENCE_HOST = the REST API root, CONFLUENCE_USERNAME,
+    CONFLUENCE_PASSWORD, CONFLUENCE_TOKEN as a bearer token, which localfluence accepts too)."""
+    return {
+        "LOCALFLUENCE_URL": url,
+        "CONFLUENCE_URL": f"{url}/wiki",
+        "CONFLUENCE_BASE_URL": f"{url}/wiki",
+        "CONFLUENCE_HOST": f"{url}/wiki/rest/api",
+        "CONFLUENCE_USERNAME": email,
+        "CONFLUENCE_EMAIL": email,
+        "CONFLUENCE_API_TOKEN": token,
+        "CONFLUENCE_PASSWORD": token,
+        "CONFLUENCE_TOKEN": token,
+    }

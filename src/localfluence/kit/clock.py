@@ -10,6 +10,14 @@ class Clock:
         self._frozen: datetime | None = None
         self._offset = timedelta(0)
 
+    @property
+    def frozen(self) -> bool:
+        return self._frozen is not None
+
+    @property
+    def offset(self) -> timedelta:
+        return self._offset
+
     def now(self) -> datetime:
         if self._frozen is not None:
             return self._frozen

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from localfluence.context import Ctx
-from localfluence.kit.clock import iso
+from localfluence.kit.clock import clock, iso
 from localfluence.models import LongTask
 
 
@@ -19,8 +20,9 @@ def task_reference(ctx: Ctx, task: LongTask) -> dict[str, Any]:
 
 
 def task_status(ctx: Ctx, task: LongTask) -> dict[str, Any]:
-    end = task.finished_at or task.created_at
-    elapsed = int((end - task.created_at).total_seconds() * 1000)
+    # A running task has been running until now (by the server clock, which tests may move).
+    end = task.finished_at or clock.now()
+    elapsed = max(0, int((_aware(end) - _aware(task.created_at)).total_seconds() * 1000))
     return {
         "ari": f"ari:cloud:confluence::longtask/{task.id}",
         "id": task.id,
@@ -35,3 +37,8 @@ def task_status(ctx: Ctx, task: LongTask) -> dict[str, Any]:
         "additionalDetails": {**json.loads(task.result), "finishedAt": iso(task.finished_at)},
         "_links": {"self": ctx.links.api(f"/rest/api/longtask/{task.id}")},
     }
+
+
+def _aware(dt: datetime) -> datetime:
+    # SQLite hands back naive UTC datetimes.
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)

@@ -14,27 +14,43 @@ from localfluence.access.principal import Principal
 from localfluence.errors import NotAuthenticated, NotFound
 from localfluence.kit.clock import clock
 from localfluence.models import LongTask
+from localfluence.tasks.completion import completion
 
 
 def record_completed_task(
     session: Session, principal: Principal, name: str, *, messages: list[str] | None = None, result: Any = None
 ) -> LongTask:
     now = clock.now()
+    # The work is done by now; unless told otherwise (tasks/completion.py) the status says so too.
+    done = completion.immediate
     task = LongTask(
         id=str(uuid.uuid4().int >> 64),
         name=name,
         owner_id=principal.user_id,
         created_at=now,
-        finished_at=now,
-        percentage=100,
-        finished=True,
-        successful=True,
+        finished_at=now if done else None,
+        percentage=100 if done else 0,
+        finished=done,
+        successful=done,
         messages=json.dumps(messages or []),
         result=json.dumps(result or {}),
     )
     session.add(task)
     session.flush()
+    if not done:
+        completion.plan(task.id, now)
     return task
+
+
+def _advance(task: LongTask, *, poll: bool) -> None:
+    if task.finished:
+        return
+    now = clock.now()
+    percentage = completion.progress(task.id, now, poll=poll)
+    if percentage is None:
+        task.finished, task.successful, task.percentage, task.finished_at = True, True, 100, now
+    else:
+        task.percentage = percentage
 
 
 def get_task(session: Session, principal: Principal, task_id: str) -> LongTask:
@@ -43,6 +59,7 @@ def get_task(session: Session, principal: Principal, task_id: str) -> LongTask:
     # Tasks are visible to whoever started them and to site admins.
     if task is None or not (principal.is_admin or (task.owner_id is not None and task.owner_id == principal.user_id)):
         raise NotFound(f"No long running task found with id: {task_id}")
+    _advance(task, poll=True)
     return task
 
 
@@ -51,7 +68,10 @@ def list_tasks(session: Session, principal: Principal, *, start: int, limit: int
     query = select(LongTask).order_by(LongTask.created_at.desc(), LongTask.id)
     if not principal.is_admin:
         query = query.where(LongTask.owner_id == principal.user_id)
-    return list(session.scalars(query.offset(start).limit(limit + 1)))
+    tasks = list(session.scalars(query.offset(start).limit(limit + 1)))
+    for task in tasks:
+        _advance(task, poll=False)
+    return tasks
 
 
 def _require_login(principal: Principal) -> None:
