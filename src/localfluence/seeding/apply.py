@@ -66,6 +66,7 @@ from localfluence.seeding.schema import (
 from localfluence.spaces import repository as space_repo
 from localfluence.spaces import service as space_service
 from localfluence.spaces.schemas import SpaceCreate, SpaceUpdate
+from localfluence.xhtml.storage import same_as_saved
 
 
 @dataclass
@@ -340,7 +341,7 @@ class _Seeder:
         current = content_repo.get_version(self.session, content.id, content.version)
         current_body = current.body if current else ""
         moved = parent is not None and content.parent_id != parent.id
-        if title == content.title and (body is None or body == current_body) and not moved:
+        if title == content.title and (body is None or same_as_saved(body, current_body)) and not moved:
             self.report.count(kind, "unchanged")
             return
         update: dict[str, Any] = {

@@ -420,3 +420,32 @@ def _set_task_id(task: etree._Element, number: int) -> None:
         task.text = None
         task.insert(0, holder)
     holder.text = str(number)
+
+
+def same_as_saved(sent: str, saved: str) -> bool:
+    """Whether storage as a client sends it equals what was saved from it, ignoring the macro and
+    task ids that saving adds (so re-applying the same document is recognised as no change)."""
+    if sent == saved:
+        return True
+    try:
+        return _without_generated_ids(sent) == _without_generated_ids(saved)
+    except XhtmlError:
+        return False
+
+
+def _without_generated_ids(storage: str) -> str:
+    if not storage.strip():
+        return ""
+    root = parse(storage)
+    for element in iter_macros(root):
+        element.attrib.pop(ac("macro-id"), None)
+    for task in root.iter(ac("task")):
+        for holder in [c for c in task if is_element(c) and c.tag == ac("task-id")]:
+            if holder.tail:
+                previous = holder.getprevious()
+                if previous is not None:
+                    previous.tail = (previous.tail or "") + holder.tail
+                else:
+                    task.text = (task.text or "") + holder.tail
+            task.remove(holder)
+    return serialize(root)
