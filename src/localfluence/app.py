@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -18,8 +19,10 @@ from localfluence.config import Settings
 from localfluence.db.session import transaction
 from localfluence.errors import ConfluenceError, error_body
 from localfluence.kit.jsonresponse import JSON
-from localfluence.routes import API_PREFIXES, api_routers, site_routers
+from localfluence.routes import API_PREFIXES, api_routers, site_routers, v2_routers
 from localfluence.runtime import Runtime
+from localfluence.v2 import PREFIX as V2_PREFIX
+from localfluence.v2.errors import v2_error_body
 
 log = logging.getLogger("localfluence")
 
@@ -41,6 +44,8 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> Fas
         for router in api_routers():
             # Both prefixes serve the same handlers; the docs list the Cloud one.
             app.include_router(router, prefix=prefix, include_in_schema=i == 0)
+    for router in v2_routers():
+        app.include_router(router, prefix=V2_PREFIX)
     for router in site_routers():
         app.include_router(router)
     _install_error_handlers(app)
@@ -67,8 +72,11 @@ def prepare_database(runtime: Runtime) -> str | None:
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ConfluenceError)
-    async def confluence_error(_request: Request, exc: ConfluenceError) -> JSON:
+    async def confluence_error(request: Request, exc: ConfluenceError) -> JSON:
         headers = {"WWW-Authenticate": 'Basic realm="localfluence"'} if exc.status == 401 else None
+        if request.url.path.startswith(V2_PREFIX):
+            return _error(request, exc.status, exc.message, headers=headers)
+        # exc.body(): some errors answer in their own shape (a token scope mismatch, for one).
         return JSON(exc.body(), status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
@@ -79,27 +87,34 @@ def _install_error_handlers(app: FastAPI) -> None:
         has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
         if body_expected and "json" not in content_type and (content_type or has_body):
             shown = content_type or "none"
-            return JSON(error_body(415, f"Unsupported media type: {shown}"), status_code=415)
-        return JSON(error_body(400, _validation_message(exc.errors())), status_code=400)
+            return _error(request, 415, f"Unsupported media type: {shown}")
+        return _error(request, 400, _validation_message(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSON:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSON:
         message = exc.detail if isinstance(exc.detail, str) else "Error"
         if exc.status_code == 404:
             message = "null for uri: the requested resource does not exist"
-        return JSON(error_body(exc.status_code, message), status_code=exc.status_code, headers=exc.headers)
+        return _error(request, exc.status_code, message, headers=exc.headers)
 
     @app.exception_handler(DataError)
-    async def data_error(_request: Request, exc: DataError) -> JSON:
+    async def data_error(request: Request, exc: DataError) -> JSON:
         # A value the database refuses (NUL in text on PostgreSQL, a number out of range) came from
         # the request; the transaction is already rolled back. Bad input is a 400, never a 500.
         log.info("database refused a value: %s", exc.orig)
-        return JSON(error_body(400, "Invalid value in the request"), status_code=400)
+        return _error(request, 400, "Invalid value in the request")
 
     @app.exception_handler(Exception)
-    async def unexpected(_request: Request, exc: Exception) -> JSON:
+    async def unexpected(request: Request, exc: Exception) -> JSON:
         log.exception("unexpected error", exc_info=exc)
-        return JSON(error_body(500, "Internal server error"), status_code=500)
+        return _error(request, 500, "Internal server error")
+
+
+def _error(request: Request, status: int, message: str, headers: Mapping[str, str] | None = None) -> JSON:
+    """Confluence's error envelope for v1 paths, the v2 one ({"errors": [...]}) for /wiki/api/v2."""
+    if request.url.path.startswith(V2_PREFIX):
+        return JSON(v2_error_body(status, message), status_code=status, headers=headers)
+    return JSON(error_body(status, message), status_code=status, headers=headers)
 
 
 def _validation_message(errors: Any) -> str:
