@@ -16,6 +16,7 @@ from localfluence.admin.install import install_test_double
 from localfluence.bodylimit import BodySizeLimit
 from localfluence.bootstrap import bootstrap
 from localfluence.config import Settings
+from localfluence.db.head import is_at_head
 from localfluence.db.session import transaction
 from localfluence.errors import ConfluenceError, error_body
 from localfluence.kit.jsonresponse import JSON
@@ -61,10 +62,11 @@ def create_app_from_env() -> FastAPI:
 
 def prepare_database(runtime: Runtime) -> str | None:
     """Migrate to head and bootstrap; returns a newly generated admin token, if any."""
-    # Imported here: Alembic is half a second of imports a start from a ready database skips.
-    from localfluence.db.migrate import upgrade
+    if not is_at_head(runtime.engine):
+        # Imported here: Alembic is half a second of imports a start from a ready database skips.
+        from localfluence.db.migrate import upgrade
 
-    upgrade(runtime.settings.resolved_database_url())
+        upgrade(runtime.settings.resolved_database_url())
     with transaction(runtime.sessions) as session:
         result = bootstrap(session, runtime.settings)
     return result.generated_token
