@@ -36,6 +36,8 @@ def api_routers() -> list[APIRouter]:
     from localfluence.spaces.router import router as spaces
     from localfluence.states.router import router as states
     from localfluence.tasks.router import router as tasks
+    from localfluence.templates.router import draft_router as blueprint_drafts
+    from localfluence.templates.router import router as templates
     from localfluence.watches.router import router as watches
 
     # Order matters where paths overlap: attachments before children_router (/child/attachment vs
@@ -46,6 +48,7 @@ def api_routers() -> list[APIRouter]:
         multipart_router,
         spaces,
         content_search,
+        blueprint_drafts,
         content,
         comments,
         children_router,
@@ -68,6 +71,7 @@ def api_routers() -> list[APIRouter]:
         contentbody,
         macro_router,
         inlinetasks,
+        templates,
     ]
 
 
