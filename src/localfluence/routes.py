@@ -12,6 +12,8 @@ API_PREFIXES = ("/wiki/rest/api", "/rest/api")
 
 def api_routers() -> list[APIRouter]:
     from localfluence.analytics.router import router as analytics
+    from localfluence.appearance.router import router as look_and_feel
+    from localfluence.appearance.router import space_settings_router, theme_router
     from localfluence.attachments.router import multipart_router
     from localfluence.attachments.router import router as attachments
     from localfluence.comments.router import router as comments
@@ -72,6 +74,9 @@ def api_routers() -> list[APIRouter]:
         macro_router,
         inlinetasks,
         templates,
+        look_and_feel,
+        theme_router,
+        space_settings_router,
     ]
 
 
