@@ -91,6 +91,7 @@ async def status() -> Response:
 def site_routers() -> list[APIRouter]:
     from localfluence.admin.router import router as admin
     from localfluence.attachments.router import download_router
+    from localfluence.connect.router import router as dynamic_modules
     from localfluence.content.router import form_router
     from localfluence.people.admin_router import router as people_admin
     from localfluence.permissions.settings_router import router as settings
@@ -101,4 +102,8 @@ def site_routers() -> list[APIRouter]:
     downloads = APIRouter()
     downloads.include_router(download_router, prefix="/wiki")
     downloads.include_router(download_router)
-    return [site, form, downloads, people_admin, settings, admin]
+    # Connect's REST lives beside the REST API: /wiki/rest/atlassian-connect/... in Cloud.
+    connect = APIRouter()
+    for prefix in ("", "/wiki/rest", "/rest"):
+        connect.include_router(dynamic_modules, prefix=prefix)
+    return [site, form, downloads, people_admin, settings, admin, connect]
