@@ -105,5 +105,5 @@ def site_routers() -> list[APIRouter]:
     # Connect's REST lives beside the REST API: /wiki/rest/atlassian-connect/... in Cloud.
     connect = APIRouter()
     for prefix in ("", "/wiki/rest", "/rest"):
-        connect.include_router(dynamic_modules, prefix=prefix)
+        connect.include_router(dynamic_modules, prefix=prefix, include_in_schema=not prefix)
     return [site, form, downloads, people_admin, settings, admin, connect]
