@@ -213,3 +213,25 @@ def test_system_info(admin: Person, alice: Person, anonymous: httpx.Client) -> N
     assert info.json()["cloudId"] == admin.api.get("/settings/systemInfo").json()["cloudId"]
     assert info.json()["baseUrl"].endswith("/wiki")
     assert anonymous.get("/settings/systemInfo").status_code == 403
+
+
+def test_space_deletion_takes_its_appearance_and_templates(admin: Person, alice: Person) -> None:
+    key = _own_space(alice)["key"]
+    assert alice.api.put(f"/space/{key}/theme", json={"themeKey": THEME}).status_code == 200
+    assert alice.api.put(f"/space/{key}/settings", json={"routeOverrideEnabled": True}).status_code == 200
+    template = alice.api.post(
+        "/template",
+        json={
+            "name": "Doomed",
+            "templateType": "page",
+            "body": {"storage": {"value": "<p>x</p>", "representation": "storage"}},
+            "space": {"key": key},
+        },
+    ).json()
+    assert admin.api.delete(f"/space/{key}").status_code == 202
+    assert admin.api.get(f"/template/{template['templateId']}").status_code == 403
+    assert admin.api.get(f"/space/{key}/theme").status_code == 404
+    # A new space with the same key starts from the defaults.
+    assert admin.api.post("/space", json={"key": key, "name": "Again"}).status_code == 200
+    assert admin.api.get(f"/space/{key}/theme").status_code == 404
+    assert admin.api.get(f"/space/{key}/settings").json()["routeOverrideEnabled"] is False
