@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from localfluence.access import checks
 from localfluence.access.principal import Principal
+from localfluence.access.visibility import space_is_readable
 from localfluence.content.service import storage_body
 from localfluence.errors import BadRequest, Forbidden, NotFound
 from localfluence.kit.clock import clock
@@ -44,7 +45,7 @@ def find_template(
         return None
     if template.space_id is None:
         return template, None
-    space = session.scalar(space_repo.visible_spaces(principal).where(Space.id == template.space_id))
+    space = session.scalar(select(Space).where(Space.id == template.space_id, space_is_readable(principal, Space.id)))
     return (template, space) if space is not None else None
 
 
