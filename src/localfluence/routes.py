@@ -12,6 +12,8 @@ API_PREFIXES = ("/wiki/rest/api", "/rest/api")
 
 def api_routers() -> list[APIRouter]:
     from localfluence.analytics.router import router as analytics
+    from localfluence.appearance.router import router as look_and_feel
+    from localfluence.appearance.router import space_settings_router, theme_router
     from localfluence.attachments.router import multipart_router
     from localfluence.attachments.router import router as attachments
     from localfluence.comments.router import router as comments
@@ -36,6 +38,8 @@ def api_routers() -> list[APIRouter]:
     from localfluence.spaces.router import router as spaces
     from localfluence.states.router import router as states
     from localfluence.tasks.router import router as tasks
+    from localfluence.templates.router import draft_router as blueprint_drafts
+    from localfluence.templates.router import router as templates
     from localfluence.watches.router import router as watches
 
     # Order matters where paths overlap: attachments before children_router (/child/attachment vs
@@ -46,6 +50,7 @@ def api_routers() -> list[APIRouter]:
         multipart_router,
         spaces,
         content_search,
+        blueprint_drafts,
         content,
         comments,
         children_router,
@@ -68,6 +73,10 @@ def api_routers() -> list[APIRouter]:
         contentbody,
         macro_router,
         inlinetasks,
+        templates,
+        look_and_feel,
+        theme_router,
+        space_settings_router,
     ]
 
 
@@ -89,6 +98,7 @@ async def status() -> Response:
 def site_routers() -> list[APIRouter]:
     from localfluence.admin.router import router as admin
     from localfluence.attachments.router import download_router
+    from localfluence.connect.router import router as dynamic_modules
     from localfluence.content.router import form_router
     from localfluence.people.admin_router import router as people_admin
     from localfluence.permissions.settings_router import router as settings
@@ -99,4 +109,8 @@ def site_routers() -> list[APIRouter]:
     downloads = APIRouter()
     downloads.include_router(download_router, prefix="/wiki")
     downloads.include_router(download_router)
-    return [site, form, downloads, people_admin, settings, admin]
+    # Connect's REST lives beside the REST API: /wiki/rest/atlassian-connect/... in Cloud.
+    connect = APIRouter()
+    for prefix in ("", "/wiki/rest", "/rest"):
+        connect.include_router(dynamic_modules, prefix=prefix, include_in_schema=not prefix)
+    return [site, form, downloads, people_admin, settings, admin, connect]

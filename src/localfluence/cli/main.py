@@ -106,6 +106,12 @@ def user_create(
     name: Annotated[str, typer.Option(help="Display name")],
     admin: Annotated[bool, typer.Option("--admin", help="Make the user a site admin")] = False,
     password: Annotated[str | None, typer.Option(help="Password for Server-style basic auth")] = None,
+    app_account: Annotated[
+        bool, typer.Option("--app", help="An app account: a Connect app whose key is the username")
+    ] = False,
+    username: Annotated[
+        str | None, typer.Option(help="Username (the app key for --app); defaults to the email")
+    ] = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -113,7 +119,11 @@ def user_create(
     from localfluence.people import service
 
     with _session(data_dir, database_url) as session:
-        user = service.create_user(session, email=email, display_name=name, admin=admin, password=password)
+        user = service.create_user(
+            session, email=email, display_name=name, admin=admin, password=password, username=username
+        )
+        if app_account:
+            user.account_type = "app"
         account_id = user.account_id
     print(account_id)
 

@@ -23,13 +23,16 @@ from localfluence.models.property import ContentProperty, SpaceProperty, UserPro
 from localfluence.models.search import SearchDocument
 from localfluence.models.space import Space
 from localfluence.models.task import LongTask
+from localfluence.models.template import Appearance, ConnectModule, ContentTemplate
 
 __all__ = [
     "ApiToken",
+    "Appearance",
     "AsyncConversion",
     "AttachmentVersion",
     "Blob",
     "CommentPlacement",
+    "ConnectModule",
     "Content",
     "ContentAncestor",
     "ContentDigest",
@@ -40,6 +43,7 @@ __all__ = [
     "ContentProperty",
     "ContentRestriction",
     "ContentStateAssignment",
+    "ContentTemplate",
     "ContentVersion",
     "ContentView",
     "ContentWatch",

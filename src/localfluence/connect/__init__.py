@@ -1,0 +1,1 @@
+"""Dynamic modules of Connect apps (tag "Dynamic modules")."""

@@ -1,0 +1,1 @@
+"""Page templates, blueprint templates and blueprint drafts (tag "Template")."""
