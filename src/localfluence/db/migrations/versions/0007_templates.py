@@ -1,6 +1,6 @@
 """content templates, appearance (look and feel, themes, space settings), connect modules
 
-Revision ID: 0009_templates
+Revision ID: 0007_templates
 Revises: 0006_storage
 Create Date: 2026-11-27
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_templates"
-down_revision = "0006_storage"
+revision = '0007_templates'
+down_revision = '0006_storage'
 branch_labels = None
 depends_on = None
 
