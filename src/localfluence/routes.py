@@ -73,10 +73,11 @@ def api_routers() -> list[APIRouter]:
 
 def v2_routers() -> list[APIRouter]:
     """The Confluence Cloud REST API v2, mounted under /wiki/api/v2."""
+    from localfluence.v2.comments_router import router as v2_comments
     from localfluence.v2.content_router import router as v2_content
     from localfluence.v2.properties_router import router as v2_properties
 
-    return [v2_content, v2_properties]
+    return [v2_content, v2_comments, v2_properties]
 
 
 site = APIRouter()

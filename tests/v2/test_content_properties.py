@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.api.metadata_helpers import reader_space
 from tests.conftest import Person, create_page
 from tests.server import RunningServer
 
@@ -102,3 +103,17 @@ def test_permissions(server: RunningServer, admin: Person, alice: Person) -> Non
         assert v2.post(f"/pages/{page['id']}/properties", json={"key": "x", "value": 1}).status_code == 404
     with httpx.Client(base_url=server.url + "/wiki/api/v2") as anonymous:
         assert anonymous.delete(f"/pages/{page['id']}/properties/{prop['id']}").status_code in (401, 404)
+
+
+def test_readers_may_not_write(server: RunningServer, admin: Person, alice: Person) -> None:
+    readable = reader_space(server, admin, alice)
+    page = create_page(admin, readable["key"], "Read only props")
+    with _client(server, admin) as v2:
+        prop = v2.post(f"/pages/{page['id']}/properties", json={"key": "k", "value": 1}).json()
+    with _client(server, alice) as v2:
+        assert v2.get(f"/pages/{page['id']}/properties/{prop['id']}").json()["value"] == 1
+        refused = v2.post(f"/pages/{page['id']}/properties", json={"key": "x", "value": 1})
+        assert refused.status_code == 403 and refused.json()["errors"][0]["code"] == "PERMISSION_DENIED"
+        update = {"key": "k", "value": 2, "version": {"number": 2}}
+        assert v2.put(f"/pages/{page['id']}/properties/{prop['id']}", json=update).status_code == 403
+        assert v2.delete(f"/pages/{page['id']}/properties/{prop['id']}").status_code == 403
