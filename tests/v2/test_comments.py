@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.api.attachments_support import uploaded
 from tests.api.metadata_helpers import reader_space
 from tests.conftest import Person, create_page
 from tests.server import RunningServer
@@ -177,3 +178,50 @@ def test_visibility_and_permissions(
         assert v2.get(f"/footer-comments/{comment['id']}").status_code == 404
         assert v2.get(f"/pages/{page['id']}/footer-comments").status_code == 404
         assert comment["id"] not in {c["id"] for c in _all(v2, "/footer-comments", limit=250)}
+
+
+def test_comments_on_attachments_and_custom_content(admin: Person, v2: httpx.Client, space: dict) -> None:
+    page = create_page(admin, space["key"], "Has a file")
+    attachment = uploaded(admin.api, page["id"])
+    on_file = _footer(v2, "<p>nice file</p>", attachmentId=attachment["id"])
+    assert on_file["attachmentId"] == attachment["id"] and "pageId" not in on_file
+    listed = v2.get(f"/attachments/{attachment['id']}/footer-comments").json()["results"]
+    assert [c["id"] for c in listed] == [on_file["id"]]
+    assert v2.get(f"/attachments/{page['id']}/footer-comments").status_code == 404
+
+    custom = v2.post(
+        "/custom-content",
+        json={
+            "type": "note",
+            "spaceId": str(space["id"]),
+            "title": "N",
+            "body": {"value": "x", "representation": "raw"},
+        },
+    ).json()
+    on_custom = _footer(v2, "<p>on custom</p>", customContentId=custom["id"])
+    assert on_custom["customContentId"] == custom["id"]
+    listed = v2.get(f"/custom-content/{custom['id']}/footer-comments").json()["results"]
+    assert [c["id"] for c in listed] == [on_custom["id"]]
+
+
+def test_include_flags(admin: Person, v2: httpx.Client, space: dict) -> None:
+    page = create_page(admin, space["key"], "Flags")
+    comment = _footer(v2, "<p>one</p>", pageId=page["id"])
+    v2.put(
+        f"/footer-comments/{comment['id']}",
+        json={"version": {"number": 2}, "body": {"representation": "storage", "value": "<p>two</p>"}},
+    )
+    assert v2.post(f"/comments/{comment['id']}/properties", json={"key": "k", "value": 1}).status_code == 200
+    got = v2.get(
+        f"/footer-comments/{comment['id']}",
+        params={
+            "include-properties": "true",
+            "include-operations": "true",
+            "include-versions": "true",
+            "include-version": "false",
+        },
+    ).json()
+    assert [p["key"] for p in got["properties"]["results"]] == ["k"]
+    assert {"operation": "update", "targetType": "comment"} in got["operations"]["results"]
+    assert [v["number"] for v in got["versions"]["results"]] == [2, 1]
+    assert "version" not in got

@@ -63,6 +63,11 @@ def test_custom_content_lifecycle(admin: Person, v2: httpx.Client, space: dict) 
     assert stale.status_code == 409 and stale.json()["errors"][0]["code"] == "CONFLICT"
     assert v2.put(f"/custom-content/{item['id']}", json={**update, "type": "other"}).status_code == 400
     assert admin.api.get(f"/content/{item['id']}").json()["version"]["number"] == 2
+    flags = {"include-versions": "true", "include-operations": "true", "include-properties": "true"}
+    detailed = v2.get(f"/custom-content/{item['id']}", params=flags).json()
+    assert [v["number"] for v in detailed["versions"]["results"]] == [2, 1]
+    assert {"operation": "delete", "targetType": "custom-content"} in detailed["operations"]["results"]
+    assert detailed["properties"]["results"] == []
 
     in_page = v2.get(f"/pages/{page['id']}/custom-content", params={"type": "ac:app:thing"}).json()["results"]
     assert [c["id"] for c in in_page] == [item["id"]]

@@ -27,9 +27,8 @@ from localfluence.kit.clock import iso
 from localfluence.kit.requestbody import RequestBody as Body
 from localfluence.models import CommentPlacement, Content, ContentVersion
 from localfluence.people.serialize import load_users
-from localfluence.properties import service as properties
+from localfluence.v2 import optional_fields
 from localfluence.v2.paging import cursor_page, decode_cursor, parse_limit
-from localfluence.v2.properties_router import serialize_property_v2
 from localfluence.v2.serialize import check_body_format, serialize_content_v2
 
 router = APIRouter(tags=["Comment"])
@@ -113,14 +112,12 @@ def serialize_comments_v2(
     *,
     body_format: str | None,
     single: bool = False,
-    include_properties: bool = False,
     include_version: bool = True,
 ) -> list[dict[str, Any]]:
     """FooterCommentModel / InlineCommentModel (and their list and children shapes)."""
     base = serialize_content_v2(ctx, rows, body_format=body_format, single=single)
     placements = comments.placements_of_many(ctx.session, [r.id for r in rows])
     resolvers = load_users(ctx, [p.resolved_by_id for p in placements.values()])
-    props = properties.properties_of_many(ctx.session, [r.id for r in rows]) if include_properties else {}
     out = []
     for row, shaped in zip(rows, base, strict=True):
         placement = placements.get(row.id)
@@ -140,9 +137,6 @@ def serialize_comments_v2(
             item["resolutionLastModifierId"] = resolver.account_id if resolver is not None else None
             item["resolutionLastModifiedAt"] = iso(placement.resolved_at) if placement.resolved_at else None
             item["properties"] = _inline_properties(placement)
-        if include_properties:
-            found = serialize_property_v2(ctx, props.get(row.id, []))
-            item["properties"] = {**item.get("properties", {}), "results": found, "meta": {"hasMore": False}}
         item["_links"] = {"webui": shaped["_links"].get("webui", "")}
         if single:
             item["_links"]["base"] = ctx.links.base
@@ -239,9 +233,12 @@ def _single(
     version: int | None,
     include_properties: bool,
     include_version: bool,
+    include_operations: bool = False,
+    include_versions: bool = False,
 ) -> Response:
     check_body_format(body_format)
     content = _get_comment(ctx, raw_id, location)
+    current = content
     if version is not None and version != content.version:
         found = repo.get_version(ctx.session, content.id, version)
         if found is None:
@@ -252,10 +249,19 @@ def _single(
         [content],
         body_format=body_format,
         single=True,
-        include_properties=include_properties,
         include_version=include_version,
-    )
-    return ok(shaped[0])
+    )[0]
+    collection = f"/{location}-comments/{current.id}"
+    if include_properties:
+        shaped["properties"] = {
+            **shaped.get("properties", {}),
+            **optional_fields.properties_field(ctx, current, f"/comments/{current.id}/properties"),
+        }
+    if include_operations:
+        shaped["operations"] = optional_fields.operations_field(ctx, current, "comment", f"{collection}/operations")
+    if include_versions:
+        shaped["versions"] = optional_fields.versions_field(ctx, current, f"{collection}/versions")
+    return ok(shaped)
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -525,6 +531,8 @@ async def get_footer_comment_by_id(
         version=version,
         include_properties=include_properties,
         include_version=include_version,
+        include_operations=include_operations,
+        include_versions=include_versions,
     )
 
 
@@ -589,6 +597,8 @@ async def get_inline_comment_by_id(
         version=version,
         include_properties=include_properties,
         include_version=include_version,
+        include_operations=include_operations,
+        include_versions=include_versions,
     )
 
 

@@ -19,10 +19,9 @@ from localfluence.context import Ctx
 from localfluence.errors import BadRequest
 from localfluence.kit.requestbody import RequestBody as Body
 from localfluence.models import Content
-from localfluence.properties import service as properties
+from localfluence.v2 import optional_fields
 from localfluence.v2.content_router import _space_by_id
 from localfluence.v2.paging import cursor_page, decode_cursor, parse_limit
-from localfluence.v2.properties_router import serialize_property_v2
 from localfluence.v2.serialize import check_body_format, serialize_content_v2
 
 router = APIRouter(tags=["Custom Content"])
@@ -112,7 +111,6 @@ def serialize_custom_v2(
     """CustomContentSingle / CustomContentBulk."""
     wanted = "storage" if body_format == "raw" else body_format
     base = serialize_content_v2(ctx, rows, body_format=wanted, single=single)
-    props = properties.properties_of_many(ctx.session, [r.id for r in rows]) if include_properties else {}
     out = []
     for row, shaped in zip(rows, base, strict=True):
         item: dict[str, Any] = {
@@ -134,8 +132,6 @@ def serialize_custom_v2(
         if body_format == "raw" and "storage" in body:
             body = {"raw": {"representation": "raw", "value": body["storage"]["value"]}}
         item["body"] = body
-        if include_properties:
-            item["properties"] = {"results": serialize_property_v2(ctx, props.get(row.id, [])), "meta": {}}
         item["_links"] = {"webui": shaped["_links"].get("webui", "")}
         if single:
             item["_links"]["base"] = ctx.links.base
@@ -254,16 +250,22 @@ async def get_custom_content_by_id(
 ) -> Response:
     check_body_format(body_format, BODY_FORMATS)
     content = _get(ctx, id)
+    current = content
     if version is not None and version != content.version:
         found = repo.get_version(ctx.session, content.id, version)
         if found is None:
             raise repo.not_found(id)
         content = queries.content_at_version(content, found)
-    shaped = serialize_custom_v2(
-        ctx, [content], body_format=body_format, single=True, include_properties=include_properties
-    )[0]
+    shaped = serialize_custom_v2(ctx, [content], body_format=body_format, single=True)[0]
     if not include_version:
         shaped.pop("version", None)
+    path = f"/custom-content/{current.id}"
+    if include_properties:
+        shaped["properties"] = optional_fields.properties_field(ctx, current, f"{path}/properties")
+    if include_operations:
+        shaped["operations"] = optional_fields.operations_field(ctx, current, "custom-content", f"{path}/operations")
+    if include_versions:
+        shaped["versions"] = optional_fields.versions_field(ctx, current, f"{path}/versions")
     return ok(shaped)
 
 
