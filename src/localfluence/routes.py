@@ -82,9 +82,14 @@ def api_routers() -> list[APIRouter]:
 
 def v2_routers() -> list[APIRouter]:
     """The Confluence Cloud REST API v2, mounted under /wiki/api/v2."""
+    from localfluence.v2.comments_router import router as v2_comments
     from localfluence.v2.content_router import router as v2_content
+    from localfluence.v2.custom_content_router import router as v2_custom_content
+    from localfluence.v2.operations_router import router as v2_operations
+    from localfluence.v2.properties_router import router as v2_properties
+    from localfluence.v2.tree_router import router as v2_tree
 
-    return [v2_content]
+    return [v2_content, v2_comments, v2_properties, v2_custom_content, v2_tree, v2_operations]
 
 
 site = APIRouter()

@@ -34,6 +34,29 @@ UPDATE_HOOKS: list[UpdateHook] = []
 
 # Types created through /content (attachments come through their own API).
 WRITABLE_TYPES = ("page", "blogpost", "comment")
+# v2's kinds of content in the page tree (folders, whiteboards, databases, smart links): rows like
+# pages, at a space's root or below a page or folder; pages may hang below folders too.
+TREE_TYPES = ("folder", "whiteboard", "database", "embed")
+# v2 custom content: type "custom:<its type>", below a space, page, blog post or custom content.
+CUSTOM_PREFIX = "custom:"
+
+
+def is_custom(content_type: str) -> bool:
+    return content_type.startswith(CUSTOM_PREFIX) and len(content_type) > len(CUSTOM_PREFIX)
+
+
+def is_writable(content_type: str) -> bool:
+    return content_type in WRITABLE_TYPES or content_type in TREE_TYPES or is_custom(content_type)
+
+
+def may_hang_below(content_type: str, parent_type: str) -> bool:
+    if content_type == "page" or content_type in TREE_TYPES:
+        return parent_type in ("page", "folder")
+    if is_custom(content_type):
+        return parent_type in ("page", "blogpost") or is_custom(parent_type)
+    return False
+
+
 STATUSES = ("current", "trashed", "deleted", "historical", "draft", "archived", "any")
 MAX_TITLE = 255
 
@@ -90,7 +113,7 @@ def storage_body(body: dict | None) -> str | None:  # type: ignore[type-arg]
 
 def create_content(session: Session, principal: Principal, data: ContentCreate, status: str | None) -> Content:
     content_type = data.type
-    if content_type not in WRITABLE_TYPES:
+    if not is_writable(content_type):
         raise BadRequest(f"Invalid content type: {content_type}")
     status = data.status or status or "current"
     if status not in ("current", "draft"):
@@ -115,10 +138,10 @@ def create_content(session: Session, principal: Principal, data: ContentCreate, 
             checks.refuse(principal, f"Space does not exist or you cannot create content in it: {data.space.key}")
         space = found
         if data.ancestors:
-            if content_type != "page":
+            if content_type == "blogpost":
                 raise BadRequest("Only pages can have a parent page")
             parent = repo.find_content(session, principal, _int_id(data.ancestors[-1].id), parent_statuses(status))
-            if parent is None or parent.type != "page":
+            if parent is None or not may_hang_below(content_type, parent.type):
                 raise NotFound(f"The parent content is invalid: {data.ancestors[-1].id}")
             if parent.space_id != space.id:
                 raise BadRequest("The parent page must be in the same space")
@@ -200,7 +223,7 @@ def update_content(
     new_parent_id = content.parent_id
     if data.ancestors and content.type == "page":
         parent = repo.find_content(session, principal, _int_id(data.ancestors[-1].id), parent_statuses(target_status))
-        if parent is None or parent.type != "page":
+        if parent is None or not may_hang_below(content.type, parent.type):
             raise NotFound(f"The parent content is invalid: {data.ancestors[-1].id}")
         if parent.space_id != content.space_id:
             raise BadRequest("The parent page must be in the same space; use move to change spaces")
