@@ -60,7 +60,7 @@ class ContentUpdateV2(Body):
     version: VersionWrite
 
 
-def _space_by_id(ctx: Context, space_id: str) -> Space:
+def space_by_id(ctx: Context, space_id: str) -> Space:
     try:
         number = int(space_id)
     except ValueError:
@@ -139,7 +139,7 @@ def _order(sort: str | None) -> tuple[object, ...]:
 
 
 def _create(ctx: Context, content_type: str, data: ContentCreateV2) -> Response:
-    space = _space_by_id(ctx, data.spaceId)
+    space = space_by_id(ctx, data.spaceId)
     status = data.status or "current"
     create = ContentCreate(
         type=content_type,
@@ -288,7 +288,7 @@ async def get_pages_in_space(
 ) -> Response:
     if depth not in ("all", "root"):
         raise BadRequest(f"Invalid depth: {depth}; use all or root")
-    space = _space_by_id(ctx, id)
+    space = space_by_id(ctx, id)
     return _list(
         request,
         ctx,
@@ -370,7 +370,7 @@ async def get_blog_posts_in_space(
     cursor: str | None = None,
     limit: Limit = None,
 ) -> Response:
-    space = _space_by_id(ctx, id)
+    space = space_by_id(ctx, id)
     return _list(
         request,
         ctx,

@@ -20,7 +20,7 @@ from localfluence.errors import BadRequest
 from localfluence.kit.requestbody import RequestBody as Body
 from localfluence.models import Content
 from localfluence.v2 import optional_fields
-from localfluence.v2.content_router import _space_by_id
+from localfluence.v2.content_router import space_by_id
 from localfluence.v2.paging import cursor_page, decode_cursor, parse_limit
 from localfluence.v2.serialize import check_body_format, serialize_content_v2
 
@@ -154,7 +154,7 @@ def _container(ctx: Ctx, data: CustomContentCreate | CustomContentUpdate) -> tup
         raise BadRequest("Give exactly one of spaceId, pageId, blogPostId or customContentId")
     field, raw_id = named[0]
     if field == "spaceId":
-        return _space_by_id(ctx, raw_id).key, None
+        return space_by_id(ctx, raw_id).key, None
     parent = repo.get_content(ctx.session, ctx.principal, service.parse_content_id(raw_id), ("current",))
     expected = {"pageId": "page", "blogPostId": "blogpost"}.get(field)
     if (expected and parent.type != expected) or (field == "customContentId" and not service.is_custom(parent.type)):
@@ -345,5 +345,5 @@ async def get_custom_content_by_type_in_space(
     limit: int | None = None,
     body_format: BodyFormat = None,
 ) -> Response:
-    space = _space_by_id(ctx, id)
+    space = space_by_id(ctx, id)
     return _list(request, ctx, type, space_ids=[space.id], sort=None, body_format=body_format, limit=limit)

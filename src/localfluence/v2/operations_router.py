@@ -19,7 +19,7 @@ from localfluence.context import Ctx
 from localfluence.kit.expand import Expand
 from localfluence.models import Content
 from localfluence.spaces.serialize import _operations as space_operations
-from localfluence.v2.content_router import _space_by_id
+from localfluence.v2.content_router import space_by_id
 
 router = APIRouter(tags=["Operation"])
 
@@ -89,6 +89,6 @@ for _kind in CONTENT_KINDS:
 
 @router.get("/spaces/{id}/operations", operation_id="getSpaceOperations")
 async def get_space_operations(id: str, ctx: Context) -> Response:
-    space = _space_by_id(ctx, id)
+    space = space_by_id(ctx, id)
     found: dict[int, Any] = space_operations(ctx, [space], Expand())
     return ok({"operations": found.get(space.id, [])})

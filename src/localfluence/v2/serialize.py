@@ -47,6 +47,7 @@ def serialize_content_v2(
     users = load_users(ctx, [r.creator_id for r in rows] + [v.author_id for v in versions.values()])
     account_ids = {u.id: u.account_id for u in users.values()}
     spaces = space_repo.spaces_by_id_unchecked(ctx.session, {r.space_id for r in rows})
+    parents = repo.contents_by_id_unchecked(ctx.session, {r.parent_id for r in rows if r.parent_id})
     out = []
     for row in rows:
         version = versions.get((row.id, row.version))
@@ -58,7 +59,8 @@ def serialize_content_v2(
         }
         if row.type == "page":
             item["parentId"] = str(row.parent_id) if row.parent_id else None
-            item["parentType"] = "page" if row.parent_id else None
+            parent = parents.get(row.parent_id) if row.parent_id else None
+            item["parentType"] = parent.type if parent is not None else None
             item["position"] = row.position
         item["authorId"] = account_ids.get(row.creator_id or -1, "")
         if row.type == "page":

@@ -26,7 +26,7 @@ from localfluence.kit.clock import iso
 from localfluence.kit.requestbody import RequestBody as Body
 from localfluence.models import Content, Space
 from localfluence.people.serialize import load_users
-from localfluence.v2.content_router import _space_by_id
+from localfluence.v2.content_router import space_by_id
 
 router = APIRouter()
 
@@ -83,7 +83,7 @@ def serialize_tree_item(ctx: Ctx, content: Content) -> dict[str, Any]:
 
 
 def _create(ctx: Ctx, content_type: str, data: TreeCreate) -> Response:
-    space = _space_by_id(ctx, data.spaceId)
+    space = space_by_id(ctx, data.spaceId)
     body = None
     if content_type == "embed":
         if not data.embedUrl or not data.embedUrl.startswith(("http://", "https://")):
