@@ -245,11 +245,8 @@ def _id(ctx: CompileContext, f: ast.Field, op: str, values: tuple[ast.Value, ...
 
 
 def last_modified() -> Any:
-    return (
-        select(ContentVersion.created_at)
-        .where(ContentVersion.content_id == Content.id, ContentVersion.number == Content.version)
-        .scalar_subquery()
-    )
+    # The current version's created_at, kept on the content row (models/content.py says how).
+    return Content.last_modified_at
 
 
 def _date(column: Callable[[], Any]) -> Builder:

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, func, literal, select
 from sqlalchemy.orm import Session
 
 from localfluence.access.principal import Principal
-from localfluence.access.visibility import content_is_visible, space_is_readable
+from localfluence.access.visibility import content_is_visible_in_bulk, space_is_readable
 from localfluence.cql.compiler import Compiled
 from localfluence.models import Content, SearchDocument, Space, User
 
@@ -26,7 +26,7 @@ def resolve_space_ids(session: Session, keys: Sequence[str]) -> dict[str, int]:
 def content_filters(
     principal: Principal, statuses: Sequence[str], include_archived: bool, only_archived: bool
 ) -> list[ColumnElement[bool]]:
-    filters: list[ColumnElement[bool]] = [content_is_visible(principal), Content.status.in_(statuses)]
+    filters: list[ColumnElement[bool]] = [content_is_visible_in_bulk(principal), Content.status.in_(statuses)]
     archived = select(Space.id).where(Space.status == "archived")
     if only_archived:
         filters.append(Content.space_id.in_(archived))
@@ -47,22 +47,36 @@ def search_content(
     limit: int,
     count: bool = True,
 ) -> tuple[list[tuple[Content, float]], int | None]:
-    """A page of (content, score), limit + 1 rows to tell whether more follow, and the total."""
+    """A page of (content, score), limit + 1 rows to tell whether more follow, and the total.
+
+    A ranked query must score every match before it can return the best, so its page carries the
+    total as a window count over the same rows (one pass instead of two). Other queries can often
+    stop after a page (an index in the requested order), so they count separately."""
     filters = content_filters(principal, statuses, include_archived, only_archived)
+    windowed = count and compiled.ranked is not None
     if compiled.ranked is not None:
         ranked = compiled.ranked.subquery("ranked")
         rest = [c for i, c in enumerate(compiled.conditions) if i != compiled.ranked_condition]
+        total_column = func.count().over() if windowed else literal(None)
         page: Select[Any] = (
-            select(Content, ranked.c.score)
+            select(Content, ranked.c.score, total_column)
             .join(ranked, ranked.c.content_id == Content.id)
             .where(*filters, *rest)
             .order_by(ranked.c.score.desc(), Content.id.desc())
         )
     else:
-        page = select(Content, literal(0.0)).where(*filters, *compiled.conditions).order_by(*compiled.order_by)
-    rows = [(content, float(score or 0.0)) for content, score in session.execute(page.offset(offset).limit(limit + 1))]
+        page = (
+            select(Content, literal(0.0), literal(None))
+            .where(*filters, *compiled.conditions)
+            .order_by(*compiled.order_by)
+        )
+    rows: list[tuple[Content, float]] = []
     total = None
-    if count:
+    for content, score, window_total in session.execute(page.offset(offset).limit(limit + 1)):
+        rows.append((content, float(score or 0.0)))
+        total = window_total
+    if count and (total is None or not windowed):
+        # Past the last match a windowed page has no row to carry the total.
         total = session.scalar(select(func.count()).select_from(Content).where(*filters, *compiled.conditions))
     return rows, total
 
