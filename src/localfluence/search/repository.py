@@ -4,9 +4,8 @@ conditions onto it; counts run the same conditions, so totalSize never counts wh
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, select
+from sqlalchemy import ColumnElement, func, literal, select
 from sqlalchemy.orm import Session
 
 from localfluence.access.principal import Principal
@@ -49,34 +48,37 @@ def search_content(
 ) -> tuple[list[tuple[Content, float]], int | None]:
     """A page of (content, score), limit + 1 rows to tell whether more follow, and the total.
 
-    A ranked query must score every match before it can return the best, so its page carries the
-    total as a window count over the same rows (one pass instead of two). Other queries can often
-    stop after a page (an index in the requested order), so they count separately."""
+    A ranked query must score every match before it can return the best, so its matches are
+    collected once (a CTE read twice, which both engines materialise) and the page and the total
+    both come from them: one pass over the matches instead of two. Other queries can often stop
+    after a page (an index in the requested order), so they count separately."""
     filters = content_filters(principal, statuses, include_archived, only_archived)
-    windowed = count and compiled.ranked is not None
     if compiled.ranked is not None:
         ranked = compiled.ranked.subquery("ranked")
         rest = [c for i, c in enumerate(compiled.conditions) if i != compiled.ranked_condition]
-        total_column = func.count().over() if windowed else literal(None)
-        page: Select[Any] = (
-            select(Content, ranked.c.score, total_column)
+        hits = (
+            select(Content.id.label("id"), ranked.c.score.label("score"))
             .join(ranked, ranked.c.content_id == Content.id)
             .where(*filters, *rest)
-            .order_by(ranked.c.score.desc(), Content.id.desc())
+            .cte("hits")
         )
+        total_column = select(func.count()).select_from(hits).scalar_subquery() if count else literal(None)
+        best = (
+            select(hits.c.id, hits.c.score, total_column)
+            .order_by(hits.c.score.desc(), hits.c.id.desc())
+            .offset(offset)
+            .limit(limit + 1)
+        )
+        found = session.execute(best).all()
+        by_id = {c.id: c for c in session.scalars(select(Content).where(Content.id.in_([r[0] for r in found])))}
+        rows = [(by_id[i], float(score or 0.0)) for i, score, _ in found if i in by_id]
+        total = found[0][2] if found else None
     else:
-        page = (
-            select(Content, literal(0.0), literal(None))
-            .where(*filters, *compiled.conditions)
-            .order_by(*compiled.order_by)
-        )
-    rows: list[tuple[Content, float]] = []
-    total = None
-    for content, score, window_total in session.execute(page.offset(offset).limit(limit + 1)):
-        rows.append((content, float(score or 0.0)))
-        total = window_total
-    if count and (total is None or not windowed):
-        # Past the last match a windowed page has no row to carry the total.
+        page = select(Content).where(*filters, *compiled.conditions).order_by(*compiled.order_by)
+        rows = [(content, 0.0) for content in session.scalars(page.offset(offset).limit(limit + 1))]
+        total = None
+    if count and total is None:
+        # A ranked query past its last match has no row to carry the total.
         total = session.scalar(select(func.count()).select_from(Content).where(*filters, *compiled.conditions))
     return rows, total
 
