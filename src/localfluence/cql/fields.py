@@ -175,8 +175,12 @@ def space_ids(ctx: CompileContext, field: ast.Field, values: tuple[ast.Value, ..
                 raise _call_error(value, field)
         else:
             keys.append(value.text)
-    if keys:
-        ids.append(select(Space.id).where(Space.key.in_(keys)))
+    # Keys resolved before compiling go in as ids, so that the planners see `space_id IN (7)` and
+    # take a space's rows from the (space_id, type, status, ...) indexes in the order asked for.
+    ids.extend(ctx.space_ids[k] for k in keys if k in ctx.space_ids)
+    unresolved = [k for k in keys if k not in ctx.space_ids]
+    if unresolved:
+        ids.append(select(Space.id).where(Space.key.in_(unresolved)))
     return ids
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, func, literal, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
 
 from localfluence.access.principal import Principal
 from localfluence.access.visibility import content_is_visible_in_bulk, space_is_readable
@@ -48,37 +49,37 @@ def search_content(
 ) -> tuple[list[tuple[Content, float]], int | None]:
     """A page of (content, score), limit + 1 rows to tell whether more follow, and the total.
 
-    A ranked query must score every match before it can return the best, so its matches are
-    collected once (a CTE read twice, which both engines materialise) and the page and the total
-    both come from them: one pass over the matches instead of two. Other queries can often stop
-    after a page (an index in the requested order), so they count separately."""
+    The matches are collected once, as ids with their sort keys (a CTE read twice, which both
+    engines materialise), and the page and the total both come from them: one pass over the
+    visibility rule and the conditions instead of two. The page's content rows are then read by id."""
     filters = content_filters(principal, statuses, include_archived, only_archived)
     if compiled.ranked is not None:
         ranked = compiled.ranked.subquery("ranked")
         rest = [c for i, c in enumerate(compiled.conditions) if i != compiled.ranked_condition]
-        hits = (
-            select(Content.id.label("id"), ranked.c.score.label("score"))
+        matches = (
+            select(Content.id.label("id"), ranked.c.score.label("k0"), Content.id.label("k1"))
             .join(ranked, ranked.c.content_id == Content.id)
             .where(*filters, *rest)
-            .cte("hits")
         )
-        total_column = select(func.count()).select_from(hits).scalar_subquery() if count else literal(None)
-        best = (
-            select(hits.c.id, hits.c.score, total_column)
-            .order_by(hits.c.score.desc(), hits.c.id.desc())
-            .offset(offset)
-            .limit(limit + 1)
-        )
-        found = session.execute(best).all()
-        by_id = {c.id: c for c in session.scalars(select(Content).where(Content.id.in_([r[0] for r in found])))}
-        rows = [(by_id[i], float(score or 0.0)) for i, score, _ in found if i in by_id]
-        total = found[0][2] if found else None
+        descending = [True, True]
     else:
-        page = select(Content).where(*filters, *compiled.conditions).order_by(*compiled.order_by)
-        rows = [(content, 0.0) for content in session.scalars(page.offset(offset).limit(limit + 1))]
-        total = None
+        keys = [(sort.element, sort.modifier is operators.desc_op) for sort in compiled.order_by]
+        matches = select(Content.id.label("id"), *(key.label(f"k{i}") for i, (key, _) in enumerate(keys))).where(
+            *filters, *compiled.conditions
+        )
+        descending = [d for _, d in keys]
+    hits = matches.cte("hits")
+    order = [hits.c[f"k{i}"].desc() if d else hits.c[f"k{i}"].asc() for i, d in enumerate(descending)]
+    total_column = select(func.count()).select_from(hits).scalar_subquery() if count else literal(None)
+    score = hits.c.k0 if compiled.ranked is not None else literal(0.0)
+    found = session.execute(
+        select(hits.c.id, score, total_column).order_by(*order).offset(offset).limit(limit + 1)
+    ).all()
+    by_id = {c.id: c for c in session.scalars(select(Content).where(Content.id.in_([r[0] for r in found])))}
+    rows = [(by_id[i], float(s or 0.0)) for i, s, _ in found if i in by_id]
+    total = found[0][2] if found else None
     if count and total is None:
-        # A ranked query past its last match has no row to carry the total.
+        # Past the last match no row carries the total.
         total = session.scalar(select(func.count()).select_from(Content).where(*filters, *compiled.conditions))
     return rows, total
 
