@@ -75,7 +75,10 @@ def search_content(
     found = session.execute(
         select(hits.c.id, score, total_column).order_by(*order).offset(offset).limit(limit + 1)
     ).all()
-    by_id = {c.id: c for c in session.scalars(select(Content).where(Content.id.in_([r[0] for r in found])))}
+    # The page's rows start from the rule too: under READ COMMITTED another transaction may have
+    # hidden one since the statement above.
+    page = select(Content).where(Content.id.in_([r[0] for r in found]), *filters)
+    by_id = {c.id: c for c in session.scalars(page)} if found else {}
     rows = [(by_id[i], float(s or 0.0)) for i, s, _ in found if i in by_id]
     total = found[0][2] if found else None
     if count and total is None:
