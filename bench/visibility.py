@@ -48,14 +48,9 @@ from localfluence.spaces.schemas import SpaceCreate  # noqa: E402
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_TOKEN = "bench-admin-token"
 SPACE_KEY = "BENCH"
-# Space listings order by (position, id); without an index that covers the order, every listing
-# sorts the whole space, and the outsider pays the visibility rule for every row of it.
-ORDER_INDEX = "CREATE INDEX ix_bench_content_space_order ON content (space_id, type, status, position, id)"
 
 
-def seed(
-    settings: Settings, pages: int, fanout: int, restricted_share: float, rng: random.Random, order_index: bool = False
-) -> dict[str, Any]:
+def seed(settings: Settings, pages: int, fanout: int, restricted_share: float, rng: random.Random) -> dict[str, Any]:
     runtime = Runtime.build(settings)
     prepare_database(runtime)
     started = time.perf_counter()
@@ -131,8 +126,6 @@ def seed(
                 text("SELECT setval(pg_get_serial_sequence('content', 'id'), (SELECT max(id) FROM content))")
             )
         hidden = {cid for cid in ids if cid in restricted or any(a in restricted for a in ancestors_of[cid])}
-        if order_index:
-            session.execute(text(ORDER_INDEX))
     if settings.is_sqlite:
         with runtime.engine.connect() as conn:
             conn.execute(text("ANALYZE"))
@@ -252,11 +245,6 @@ def main() -> int:
     parser.add_argument("--database-url", default="", help="default: SQLite in a temporary directory")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument(
-        "--order-index",
-        action="store_true",
-        help=f"also create {ORDER_INDEX.split(' ON ')[0].split()[-1]} (not in the schema yet) to show what it changes",
-    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -268,7 +256,7 @@ def main() -> int:
             settings = Settings(
                 data_dir=Path(tmp), database_url=database_url, admin_email=ADMIN_EMAIL, admin_token=ADMIN_TOKEN
             )
-            world = seed(settings, args.pages, args.fanout, args.restricted, rng, args.order_index)
+            world = seed(settings, args.pages, args.fanout, args.restricted, rng)
             print(
                 f"seeded {world['pages']} pages, {world['restricted']} restricted, "
                 f"{world['hidden_from_outsider']} hidden from the outsider ({world['seed_seconds']} s)",
@@ -294,7 +282,6 @@ def main() -> int:
         "restricted": world["restricted"],
         "hidden_from_outsider": world["hidden_from_outsider"],
         "rounds": args.rounds,
-        "order_index": ORDER_INDEX if args.order_index else None,
         "target_ratio": 1.5,
         "scenarios": results,
     }
@@ -302,8 +289,7 @@ def main() -> int:
     for name, r in results.items():
         print(f"{name:<34} {r['admin']['p50_ms']:>8.2f}ms {r['outsider']['p50_ms']:>11.2f}ms {r['ratio_p50']:>7.2f}")
     args.out.mkdir(parents=True, exist_ok=True)
-    variant = "-order-index" if args.order_index else ""
-    path = args.out / f"visibility-{dialect}{variant}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
+    path = args.out / f"visibility-{dialect}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
     path.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nwrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     worst = max(r["ratio_p50"] for r in results.values())

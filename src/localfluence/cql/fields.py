@@ -175,8 +175,12 @@ def space_ids(ctx: CompileContext, field: ast.Field, values: tuple[ast.Value, ..
                 raise _call_error(value, field)
         else:
             keys.append(value.text)
-    if keys:
-        ids.append(select(Space.id).where(Space.key.in_(keys)))
+    # Keys resolved before compiling go in as ids, so that the planners see `space_id IN (7)` and
+    # take a space's rows from the (space_id, type, status, ...) indexes in the order asked for.
+    ids.extend(ctx.space_ids[k] for k in keys if k in ctx.space_ids)
+    unresolved = [k for k in keys if k not in ctx.space_ids]
+    if unresolved:
+        ids.append(select(Space.id).where(Space.key.in_(unresolved)))
     return ids
 
 
@@ -245,11 +249,8 @@ def _id(ctx: CompileContext, f: ast.Field, op: str, values: tuple[ast.Value, ...
 
 
 def last_modified() -> Any:
-    return (
-        select(ContentVersion.created_at)
-        .where(ContentVersion.content_id == Content.id, ContentVersion.number == Content.version)
-        .scalar_subquery()
-    )
+    # The current version's created_at, kept on the content row (models/content.py says how).
+    return Content.last_modified_at
 
 
 def _date(column: Callable[[], Any]) -> Builder:

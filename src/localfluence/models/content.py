@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, FetchedValue, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from localfluence.db.base import Base
@@ -18,6 +18,11 @@ class Content(Base):
         UniqueConstraint("space_id", "title_key", name="uq_content_space_title_key"),
         Index("ix_content_space_type_status", "space_id", "type", "status"),
         Index("ix_content_parent_position", "parent_id", "position"),
+        # Space listings in their order (position, id) without sorting the space.
+        Index("ix_content_space_order", "space_id", "type", "status", "position", "id"),
+        # CQL's default and lastmodified orderings, within a space and across the site.
+        Index("ix_content_space_modified", "space_id", "type", "status", "last_modified_at"),
+        Index("ix_content_last_modified", "last_modified_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +41,13 @@ class Content(Base):
     posting_day: Mapped[str | None] = mapped_column(String(10), default=None)
     # The status to come back to when restored from the trash.
     previous_status: Mapped[str | None] = mapped_column(String(16), default=None)
+    # When the current version was made (its created_at), copied here so that CQL can sort and
+    # filter by lastmodified from an index instead of looking up the current version per row.
+    # Kept by database triggers (migration 0007_searchperf) on every write path, bulk ones
+    # included; the ORM never writes it and reloads it when read.
+    last_modified_at: Mapped[datetime | None] = mapped_column(
+        server_default=FetchedValue(), server_onupdate=FetchedValue(), default=None
+    )
 
 
 class ContentVersion(Base):

@@ -4,13 +4,13 @@ conditions onto it; counts run the same conditions, so totalSize never counts wh
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, select
+from sqlalchemy import ColumnElement, func, literal, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
 
 from localfluence.access.principal import Principal
-from localfluence.access.visibility import content_is_visible, space_is_readable
+from localfluence.access.visibility import content_is_visible_in_bulk, space_is_readable
 from localfluence.cql.compiler import Compiled
 from localfluence.models import Content, SearchDocument, Space, User
 
@@ -26,7 +26,7 @@ def resolve_space_ids(session: Session, keys: Sequence[str]) -> dict[str, int]:
 def content_filters(
     principal: Principal, statuses: Sequence[str], include_archived: bool, only_archived: bool
 ) -> list[ColumnElement[bool]]:
-    filters: list[ColumnElement[bool]] = [content_is_visible(principal), Content.status.in_(statuses)]
+    filters: list[ColumnElement[bool]] = [content_is_visible_in_bulk(principal), Content.status.in_(statuses)]
     archived = select(Space.id).where(Space.status == "archived")
     if only_archived:
         filters.append(Content.space_id.in_(archived))
@@ -47,22 +47,42 @@ def search_content(
     limit: int,
     count: bool = True,
 ) -> tuple[list[tuple[Content, float]], int | None]:
-    """A page of (content, score), limit + 1 rows to tell whether more follow, and the total."""
+    """A page of (content, score), limit + 1 rows to tell whether more follow, and the total.
+
+    The matches are collected once, as ids with their sort keys (a CTE read twice, which both
+    engines materialise), and the page and the total both come from them: one pass over the
+    visibility rule and the conditions instead of two. The page's content rows are then read by id."""
     filters = content_filters(principal, statuses, include_archived, only_archived)
     if compiled.ranked is not None:
         ranked = compiled.ranked.subquery("ranked")
         rest = [c for i, c in enumerate(compiled.conditions) if i != compiled.ranked_condition]
-        page: Select[Any] = (
-            select(Content, ranked.c.score)
+        matches = (
+            select(Content.id.label("id"), ranked.c.score.label("k0"), Content.id.label("k1"))
             .join(ranked, ranked.c.content_id == Content.id)
             .where(*filters, *rest)
-            .order_by(ranked.c.score.desc(), Content.id.desc())
         )
+        descending = [True, True]
     else:
-        page = select(Content, literal(0.0)).where(*filters, *compiled.conditions).order_by(*compiled.order_by)
-    rows = [(content, float(score or 0.0)) for content, score in session.execute(page.offset(offset).limit(limit + 1))]
-    total = None
-    if count:
+        keys = [(sort.element, sort.modifier is operators.desc_op) for sort in compiled.order_by]
+        matches = select(Content.id.label("id"), *(key.label(f"k{i}") for i, (key, _) in enumerate(keys))).where(
+            *filters, *compiled.conditions
+        )
+        descending = [d for _, d in keys]
+    hits = matches.cte("hits")
+    order = [hits.c[f"k{i}"].desc() if d else hits.c[f"k{i}"].asc() for i, d in enumerate(descending)]
+    total_column = select(func.count()).select_from(hits).scalar_subquery() if count else literal(None)
+    score = hits.c.k0 if compiled.ranked is not None else literal(0.0)
+    found = session.execute(
+        select(hits.c.id, score, total_column).order_by(*order).offset(offset).limit(limit + 1)
+    ).all()
+    # The page's rows start from the rule too: under READ COMMITTED another transaction may have
+    # hidden one since the statement above.
+    page = select(Content).where(Content.id.in_([r[0] for r in found]), *filters)
+    by_id = {c.id: c for c in session.scalars(page)} if found else {}
+    rows = [(by_id[i], float(s or 0.0)) for i, s, _ in found if i in by_id]
+    total = found[0][2] if found else None
+    if count and total is None:
+        # Past the last match no row carries the total.
         total = session.scalar(select(func.count()).select_from(Content).where(*filters, *compiled.conditions))
     return rows, total
 
