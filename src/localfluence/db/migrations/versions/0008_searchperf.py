@@ -1,7 +1,7 @@
 """content.last_modified_at kept by triggers; indexes for ordered space listings and lastmodified
 
-Revision ID: 0007_searchperf
-Revises: 0006_storage
+Revision ID: 0008_searchperf
+Revises: 0007_templates
 Create Date: 2026-11-27
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_searchperf"
-down_revision = "0006_storage"
+revision = '0008_searchperf'
+down_revision = '0007_templates'
 branch_labels = None
 depends_on = None
 
