@@ -75,9 +75,10 @@ def v2_routers() -> list[APIRouter]:
     """The Confluence Cloud REST API v2, mounted under /wiki/api/v2."""
     from localfluence.v2.content_router import router as v2_content
     from localfluence.v2.space_router import router as v2_spaces
+    from localfluence.v2.tree_router import router as v2_tree
     from localfluence.v2.version_router import router as v2_versions
 
-    return [v2_content, v2_spaces, v2_versions]
+    return [v2_content, v2_spaces, v2_versions, v2_tree]
 
 
 site = APIRouter()
