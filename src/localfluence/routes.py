@@ -73,6 +73,7 @@ def api_routers() -> list[APIRouter]:
 
 def v2_routers() -> list[APIRouter]:
     """The Confluence Cloud REST API v2, mounted under /wiki/api/v2."""
+    from localfluence.v2.attachment_router import router as v2_attachments
     from localfluence.v2.content_router import router as v2_content
     from localfluence.v2.label_router import label_content_router as v2_labelled
     from localfluence.v2.label_router import router as v2_labels
@@ -80,7 +81,7 @@ def v2_routers() -> list[APIRouter]:
     from localfluence.v2.tree_router import router as v2_tree
     from localfluence.v2.version_router import router as v2_versions
 
-    return [v2_content, v2_spaces, v2_versions, v2_tree, v2_labels, v2_labelled]
+    return [v2_content, v2_spaces, v2_versions, v2_tree, v2_labels, v2_labelled, v2_attachments]
 
 
 site = APIRouter()

@@ -81,7 +81,7 @@ def test_attachment_versions(v2: httpx.Client, admin: Person, space: dict) -> No
     page = create_page(admin, space["key"], "Files")
     first = attach(admin, page["id"], "notes.txt", b"one", "first")
     attach(admin, page["id"], "notes.txt", b"second!", "second")
-    for ident in (first["id"], first["id"].removeprefix("att")):
+    for ident in (first["id"], "att" + first["id"]):
         versions = v2.get(f"/attachments/{ident}/versions").json()["results"]
         assert [v["number"] for v in versions] == [2, 1]
         assert versions[0]["attachment"]["fileSize"] == 7 and versions[1]["attachment"]["comment"] == "first"

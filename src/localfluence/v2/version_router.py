@@ -43,12 +43,11 @@ def _entity(ctx: Ctx, kind: str, content: Content, version: ContentVersion, body
             {
                 "mediaType": found.media_type if found else None,
                 "mediaTypeDescription": None,
-                "comment": version.message,
-                "fileId": found.blob_sha256 if found else None,
+                "comment": found.comment if found else version.message,
+                "fileId": found.file_id if found else None,
                 "fileSize": found.size if found else None,
             }
         )
-        entity["id"] = f"att{content.id}"
     elif body_format is not None:
         convert = BODY_CONVERTERS[body_format]
         entity["body"] = {body_format: {"representation": body_format, "value": convert(ctx, content, version.body)}}
