@@ -77,12 +77,23 @@ def v2_routers() -> list[APIRouter]:
     from localfluence.v2.content_router import router as v2_content
     from localfluence.v2.label_router import label_content_router as v2_labelled
     from localfluence.v2.label_router import router as v2_labels
+    from localfluence.v2.space_access_router import router as v2_space_access
     from localfluence.v2.space_property_router import router as v2_space_properties
     from localfluence.v2.space_router import router as v2_spaces
     from localfluence.v2.tree_router import router as v2_tree
     from localfluence.v2.version_router import router as v2_versions
 
-    return [v2_content, v2_spaces, v2_versions, v2_tree, v2_labels, v2_labelled, v2_attachments, v2_space_properties]
+    return [
+        v2_content,
+        v2_spaces,
+        v2_versions,
+        v2_tree,
+        v2_labels,
+        v2_labelled,
+        v2_attachments,
+        v2_space_properties,
+        v2_space_access,
+    ]
 
 
 site = APIRouter()

@@ -215,9 +215,13 @@ async def get_space_by_id(
         props = property_service.list_space_properties(ctx.session, space.id, start=0, limit=50)
         item["properties"] = optional_field(space_properties_json(ctx, props), f"{base}/properties")
     if include_permissions:
-        item["permissions"] = optional_field([], f"{base}/permissions")
+        from localfluence.v2.space_access_router import permission_assignments
+
+        item["permissions"] = optional_field(permission_assignments(ctx, space)[:50], f"{base}/permissions")
     if include_role_assignments:
-        item["roleAssignments"] = optional_field([], f"{base}/role-assignments")
+        from localfluence.v2.space_access_router import role_assignments
+
+        item["roleAssignments"] = optional_field(role_assignments(ctx, space)[:50], f"{base}/role-assignments")
     return ok(item)
 
 
