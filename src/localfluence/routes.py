@@ -77,6 +77,7 @@ def v2_routers() -> list[APIRouter]:
     from localfluence.v2.content_router import router as v2_content
     from localfluence.v2.label_router import label_content_router as v2_labelled
     from localfluence.v2.label_router import router as v2_labels
+    from localfluence.v2.like_router import router as v2_likes
     from localfluence.v2.space_access_router import router as v2_space_access
     from localfluence.v2.space_property_router import router as v2_space_properties
     from localfluence.v2.space_router import router as v2_spaces
@@ -93,6 +94,7 @@ def v2_routers() -> list[APIRouter]:
         v2_attachments,
         v2_space_properties,
         v2_space_access,
+        v2_likes,
     ]
 
 
