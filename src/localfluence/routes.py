@@ -81,6 +81,7 @@ def v2_routers() -> list[APIRouter]:
     from localfluence.v2.space_access_router import router as v2_space_access
     from localfluence.v2.space_property_router import router as v2_space_properties
     from localfluence.v2.space_router import router as v2_spaces
+    from localfluence.v2.task_router import router as v2_tasks
     from localfluence.v2.tree_router import router as v2_tree
     from localfluence.v2.version_router import router as v2_versions
 
@@ -95,6 +96,7 @@ def v2_routers() -> list[APIRouter]:
         v2_space_properties,
         v2_space_access,
         v2_likes,
+        v2_tasks,
     ]
 
 
