@@ -78,6 +78,7 @@ def v2_routers() -> list[APIRouter]:
     from localfluence.v2.label_router import label_content_router as v2_labelled
     from localfluence.v2.label_router import router as v2_labels
     from localfluence.v2.like_router import router as v2_likes
+    from localfluence.v2.site_router import router as v2_site
     from localfluence.v2.space_access_router import router as v2_space_access
     from localfluence.v2.space_property_router import router as v2_space_properties
     from localfluence.v2.space_router import router as v2_spaces
@@ -97,6 +98,7 @@ def v2_routers() -> list[APIRouter]:
         v2_space_access,
         v2_likes,
         v2_tasks,
+        v2_site,
     ]
 
 
