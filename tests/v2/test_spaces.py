@@ -86,3 +86,18 @@ def test_create_space_and_visibility(v2: httpx.Client, server: RunningServer, al
         assert as_alice.get(f"/spaces/{created.json()['id']}").status_code == 200
         assert as_alice.get(f"/spaces/{private['id']}").status_code == 404
         assert as_alice.get("/spaces", params={"keys": private_key}).json()["results"] == []
+
+
+def test_favourite_filters(v2: httpx.Client, admin: Person, alice: Person) -> None:
+    tag = uuid.uuid4().hex[:6].upper()
+    keys = [f"F{tag}{i}" for i in range(3)]
+    for key in keys:
+        assert admin.api.post("/space", json={"key": key, "name": key}).status_code == 200
+    liked = alice.api.put(f"/relation/favourite/from/user/{alice.account_id}/to/space/{keys[1]}")
+    assert liked.status_code == 200, liked.text
+    params = {"keys": ",".join(keys)}
+    assert [
+        s["key"] for s in v2.get("/spaces", params={**params, "favorited-by": alice.account_id}).json()["results"]
+    ] == [keys[1]]
+    rest = v2.get("/spaces", params={**params, "not-favorited-by": alice.account_id}).json()["results"]
+    assert [s["key"] for s in rest] == [keys[0], keys[2]]

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from starlette.responses import Response
 
 from localfluence.api import Context, ok
@@ -17,10 +17,11 @@ from localfluence.errors import BadRequest, NotFound
 from localfluence.kit.clock import iso
 from localfluence.kit.expand import EMPTY
 from localfluence.kit.requestbody import RequestBody as Body
-from localfluence.models import Label, Space, SpaceLabel, SpaceProperty
+from localfluence.models import Label, Relation, Space, SpaceLabel, SpaceProperty, User
 from localfluence.people.serialize import load_users
 from localfluence.properties.serialize import space_property_users
 from localfluence.properties.values import decode_value
+from localfluence.relations.service import FAVOURITE
 from localfluence.spaces import repository as space_repo
 from localfluence.spaces import service as space_service
 from localfluence.spaces.repository import MAX_STORED_ID
@@ -141,9 +142,10 @@ async def get_spaces(
     if names:
         labelled = select(SpaceLabel.space_id).join(Label, Label.id == SpaceLabel.label_id).where(Label.name.in_(names))
         query = query.where(Space.id.in_(labelled))
-    # No favourites are kept for spaces: nobody has favourited any.
     if favorited_by:
-        query = query.where(Space.id.is_(None))
+        query = query.where(Space.id.in_(_favourites(favorited_by)))
+    if not_favorited_by:
+        query = query.where(Space.id.not_in(_favourites(not_favorited_by)))
     descending = bool(sort and sort.startswith("-"))
     columns = SORTS.get((sort or "id").lstrip("-"))
     if columns is None:
@@ -152,6 +154,20 @@ async def get_spaces(
     rows = list(ctx.session.scalars(query.offset(offset).limit(size + 1)))
     results = serialize_spaces_v2(ctx, rows[:size], description_format=description_format, include_icon=include_icon)
     return cursor_page(request, results, offset=offset, limit=size, has_more=len(rows) > size, base=ctx.links.base)
+
+
+def _favourites(account_id: str) -> Select[tuple[int]]:
+    """Spaces the user marked with the relations package's "favourite" relation."""
+    return (
+        select(Relation.target_id)
+        .join(User, User.id == Relation.source_id)
+        .where(
+            Relation.name == FAVOURITE,
+            Relation.source_type == "user",
+            Relation.target_type == "space",
+            User.account_id == account_id,
+        )
+    )
 
 
 class DescriptionV2(Body):
