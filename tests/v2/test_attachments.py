@@ -57,6 +57,8 @@ def test_single_label_and_delete(v2: httpx.Client, admin: Person, space: dict) -
     old = v2.get(f"/attachments/{file['id']}", params={"version": 1}).json()
     assert old["fileSize"] == 1 and old["comment"] == "first"
     assert v2.get(f"/attachments/att{file['id']}").status_code == 200
+    assert v2.get(f"/attachments/{file['id']}", params={"version": 99999999999}).status_code == 404
+    assert v2.get(f"/attachments/{file['id']}/versions/99999999999").status_code == 404
     assert v2.get(f"/attachments/{page['id']}").status_code == 404
     assert v2.get("/attachments/attx").status_code == 400
 

@@ -51,6 +51,9 @@ def test_page_versions_paged_and_detailed(v2: httpx.Client, admin: Person, space
     first = v2.get(f"/pages/{page['id']}/versions/1").json()
     assert first["prevVersion"] is None and first["nextVersion"] == 2
     assert v2.get(f"/pages/{page['id']}/versions/9").status_code == 404
+    assert v2.get(f"/pages/{page['id']}/versions/99999999999").status_code == 404
+    assert v2.get("/pages/99999999999/versions").status_code == 404
+    assert v2.get("/tasks/99999999999").status_code == 404
     for params in ({"cursor": "xyz"}, {"sort": "title"}, {"body-format": "view"}):
         assert v2.get(f"/pages/{page['id']}/versions", params=params).status_code == 400, params
 

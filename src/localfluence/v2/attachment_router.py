@@ -239,7 +239,7 @@ async def get_attachment_by_id(
 ) -> Response:
     content = get_kind(ctx, "attachment", id, ("current", "archived", "trashed"))
     if version is not None and version != content.version:
-        found = repo.get_version(ctx.session, content.id, version)
+        found = repo.get_version(ctx.session, content.id, version) if 0 < version < 2**31 else None
         if found is None:
             raise repo.not_found(id)
         content = queries.content_at_version(content, found)
