@@ -13,7 +13,6 @@ from localfluence.models import CommentPlacement, Content
 
 # Content types v1 knows; anything else stored as content is custom content.
 BUILT_IN_TYPES = ("page", "blogpost", "comment", "attachment")
-KINDS = ("page", "blogpost", "attachment", "footer-comment", "inline-comment", "custom-content")
 
 
 def parse_id(raw: str, *, prefix: str = "") -> int:
