@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -50,9 +51,24 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> Fas
     for router in site_routers():
         app.include_router(router)
     _install_error_handlers(app)
+    _allow_shared_operation_ids(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_test_double(app, runtime)
     return app
+
+
+def _allow_shared_operation_ids(app: FastAPI) -> None:
+    """The v1 and v2 specs give seven operations the same operationId (getSpaces, createSpace,
+    getAttachments, getSpaceProperties, createSpaceProperty, getTasks, getTaskById); both keep
+    Confluence's names, so FastAPI's duplicate-id warning is expected here and says nothing."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Duplicate Operation ID", category=UserWarning)
+            return build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app_from_env() -> FastAPI:

@@ -82,14 +82,43 @@ def api_routers() -> list[APIRouter]:
 
 def v2_routers() -> list[APIRouter]:
     """The Confluence Cloud REST API v2, mounted under /wiki/api/v2."""
+    from localfluence.v2.attachment_router import router as v2_attachments
     from localfluence.v2.comments_router import router as v2_comments
     from localfluence.v2.content_router import router as v2_content
     from localfluence.v2.custom_content_router import router as v2_custom_content
+    from localfluence.v2.hierarchy_router import router as v2_hierarchy
+    from localfluence.v2.label_router import label_content_router as v2_labelled
+    from localfluence.v2.label_router import router as v2_labels
+    from localfluence.v2.like_router import router as v2_likes
     from localfluence.v2.operations_router import router as v2_operations
     from localfluence.v2.properties_router import router as v2_properties
+    from localfluence.v2.site_router import router as v2_site
+    from localfluence.v2.space_access_router import router as v2_space_access
+    from localfluence.v2.space_property_router import router as v2_space_properties
+    from localfluence.v2.space_router import router as v2_spaces
+    from localfluence.v2.task_router import router as v2_tasks
     from localfluence.v2.tree_router import router as v2_tree
+    from localfluence.v2.version_router import router as v2_versions
 
-    return [v2_content, v2_comments, v2_properties, v2_custom_content, v2_tree, v2_operations]
+    return [
+        v2_content,
+        v2_spaces,
+        v2_versions,
+        v2_hierarchy,
+        v2_labels,
+        v2_labelled,
+        v2_attachments,
+        v2_space_properties,
+        v2_space_access,
+        v2_likes,
+        v2_tasks,
+        v2_site,
+        v2_comments,
+        v2_properties,
+        v2_custom_content,
+        v2_tree,
+        v2_operations,
+    ]
 
 
 site = APIRouter()

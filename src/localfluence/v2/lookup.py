@@ -1,0 +1,43 @@
+"""One visible object of a v2 kind by its path id: the content repository's visibility rule, then
+the kind check, so a page id under /blogposts or a footer comment under /inline-comments is a 404."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from localfluence.content import repository as repo
+from localfluence.content.queries import ANY_STATUS
+from localfluence.context import Ctx
+from localfluence.errors import BadRequest
+from localfluence.models import CommentPlacement, Content
+
+# Content types with a v2 kind of their own; custom content is stored as "custom:<type>".
+BUILT_IN_TYPES = ("page", "blogpost", "comment", "attachment", "folder", "whiteboard", "database", "embed")
+CUSTOM_PREFIX = "custom:"
+
+
+def parse_id(raw: str, *, prefix: str = "") -> int:
+    """v2 ids are numeric strings; attachment ids may carry Cloud's "att" prefix."""
+    text = raw[len(prefix) :] if prefix and raw.startswith(prefix) else raw
+    if not text.isdigit() or len(text) > 18:
+        raise BadRequest(f"Invalid id: {raw}")
+    return int(text)
+
+
+def kind_of(ctx: Ctx, content: Content) -> str:
+    if content.type == "comment":
+        location = ctx.session.scalar(
+            select(CommentPlacement.location).where(CommentPlacement.content_id == content.id)
+        )
+        return "inline-comment" if location == "inline" else "footer-comment"
+    if content.type.startswith(CUSTOM_PREFIX):
+        return "custom-content"
+    return content.type
+
+
+def get_kind(ctx: Ctx, kind: str, raw_id: str, statuses: tuple[str, ...] = ANY_STATUS) -> Content:
+    content_id = parse_id(raw_id, prefix="att" if kind == "attachment" else "")
+    content = repo.find_content(ctx.session, ctx.principal, content_id, statuses) if content_id < 2**31 else None
+    if content is None or kind_of(ctx, content) != kind:
+        raise repo.not_found(raw_id)
+    return content
