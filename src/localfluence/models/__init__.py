@@ -19,15 +19,20 @@ from localfluence.models.metadata import (
 )
 from localfluence.models.people import ApiToken, Group, GroupMember, User
 from localfluence.models.permission import ContentRestriction, SitePermission, SiteSetting, SpacePermission
+from localfluence.models.platform import AuditRecord, Event, Webhook, WebhookDelivery
 from localfluence.models.property import ContentProperty, SpaceProperty, UserProperty
 from localfluence.models.search import SearchDocument
 from localfluence.models.space import Space
 from localfluence.models.task import LongTask
 
 __all__ = [
+    "Event",
+    "Webhook",
+    "WebhookDelivery",
     "ApiToken",
     "AsyncConversion",
     "AttachmentVersion",
+    "AuditRecord",
     "Blob",
     "CommentPlacement",
     "Content",
