@@ -17,8 +17,10 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from localfluence.access.principal import Principal
+from localfluence.db.engine import SQLITE_BEGIN
 from localfluence.db.session import transaction
 from localfluence.errors import ConfluenceError
+from localfluence.events.record import ACTOR
 from localfluence.kit.clock import clock
 from localfluence.models import LongTask, User
 from localfluence.runtime import Runtime
@@ -34,6 +36,12 @@ INTERRUPTED = "The task was interrupted (the server stopped) and could not be re
 # it did something, and when it next has something due (None: nothing known).
 Step = Callable[["Worker"], "tuple[bool, datetime | None]"]
 STEPS: list[Step] = []
+
+
+def write(session: Session) -> None:
+    """Begin a transaction that will write as a writer (BEGIN IMMEDIATE on SQLite), so it waits for
+    the lock instead of failing when a read turns into a write."""
+    session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
 
 
 def real_now() -> datetime:
@@ -69,8 +77,9 @@ class Worker:
         while not self._stop.is_set():
             busy, due = False, None
             try:
-                self.recover()
-                busy = self.run_one_task()
+                if self.tasks_waiting():
+                    self.recover()
+                    busy = self.run_one_task()
                 for step in STEPS:
                     did, when = step(self)
                     busy = busy or did
@@ -89,10 +98,19 @@ class Worker:
 
     # --- tasks ---------------------------------------------------------------------------------
 
+    def tasks_waiting(self) -> bool:
+        """A read-only look first: an idle worker never takes SQLite's write lock."""
+        with transaction(self.runtime.sessions) as session:
+            waiting = (LongTask.state == "queued") | (
+                (LongTask.state == "running") & (LongTask.lease_until < real_now())
+            )
+            return session.scalar(select(LongTask.id).where(waiting).limit(1)) is not None
+
     def recover(self) -> None:
         """Running tasks whose lease ran out were interrupted: queue them again, or give up."""
         now = real_now()
         with transaction(self.runtime.sessions) as session:
+            write(session)
             expired = (LongTask.state == "running") & (LongTask.lease_until < now)
             session.execute(
                 update(LongTask)
@@ -106,6 +124,7 @@ class Worker:
         now = real_now()
         lease = now + timedelta(seconds=self.settings.task_lease_seconds)
         with transaction(self.runtime.sessions) as session:
+            write(session)
             query = select(LongTask.id).where(LongTask.state == "queued").order_by(LongTask.created_at, LongTask.id)
             if self.postgres:
                 task_id = session.scalar(query.limit(1).with_for_update(skip_locked=True))
@@ -135,11 +154,13 @@ class Worker:
             return False
         try:
             with transaction(self.runtime.sessions) as session:
+                write(session)
                 task = session.get(LongTask, task_id)
                 if task is None or task.state != "running" or task.claimed_by != self.id:
                     return True  # recovered and taken over by another worker meanwhile
                 job = JOBS[task.kind or ""]
                 principal = self._principal(session, task)
+                session.info[ACTOR] = principal.account_id
                 messages, result = job.run(session, principal, json.loads(task.params))
                 # The work and its completion commit together: a task is done exactly once.
                 self._finish(task, successful=True, messages=messages, result=result)
@@ -152,6 +173,7 @@ class Worker:
 
     def _fail(self, task_id: str, message: str) -> None:
         with transaction(self.runtime.sessions) as session:
+            write(session)
             task = session.get(LongTask, task_id)
             if task is not None and task.state == "running" and task.claimed_by == self.id:
                 self._finish(task, successful=False, messages=[message], result={})
