@@ -55,6 +55,7 @@ def start_worker(runtime: Runtime) -> None:
     carry it so that a commit that queued work wakes it at once."""
     from localfluence.blobs.transaction import STORE
     from localfluence.tasks.worker import WORKER, Worker
+    from localfluence.webhooks import delivery  # noqa: F401  (registers the delivery step)
 
     worker = Worker(runtime)
     runtime.worker = worker

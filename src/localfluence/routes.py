@@ -85,6 +85,7 @@ def site_routers() -> list[APIRouter]:
     from localfluence.content.router import form_router
     from localfluence.people.admin_router import router as people_admin
     from localfluence.permissions.settings_router import router as settings
+    from localfluence.webhooks.router import router as webhooks
 
     form = APIRouter()
     form.include_router(form_router, prefix="/wiki")
@@ -92,4 +93,4 @@ def site_routers() -> list[APIRouter]:
     downloads = APIRouter()
     downloads.include_router(download_router, prefix="/wiki")
     downloads.include_router(download_router)
-    return [site, form, downloads, people_admin, settings, admin]
+    return [site, form, downloads, people_admin, settings, admin, webhooks]

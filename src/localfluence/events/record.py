@@ -27,6 +27,7 @@ PREFIX = {"page": "page", "blogpost": "blog", "comment": "comment", "attachment"
 
 EventListener = Callable[[Session, Event], None]
 _listeners: list[EventListener] = []
+_loaded = False
 
 
 def on_event(listener: EventListener) -> EventListener:
@@ -35,7 +36,17 @@ def on_event(listener: EventListener) -> EventListener:
     return listener
 
 
+def _load_listeners() -> None:
+    # Listeners live in the packages that own them; importing them registers them.
+    global _loaded
+    import localfluence.webhooks.service  # noqa: F401
+
+    _loaded = True
+
+
 def record(session: Session, type: str, payload: dict[str, Any]) -> Event:
+    if not _loaded:
+        _load_listeners()
     event = Event(
         type=type,
         payload=json.dumps(payload, separators=(",", ":"), default=str),
