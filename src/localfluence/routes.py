@@ -14,6 +14,7 @@ def api_routers() -> list[APIRouter]:
     from localfluence.analytics.router import router as analytics
     from localfluence.attachments.router import multipart_router
     from localfluence.attachments.router import router as attachments
+    from localfluence.audit.router import router as audit
     from localfluence.comments.router import router as comments
     from localfluence.content.router import children_router
     from localfluence.content.router import router as content
@@ -68,6 +69,7 @@ def api_routers() -> list[APIRouter]:
         contentbody,
         macro_router,
         inlinetasks,
+        audit,
     ]
 
 

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 # session.info key: the account id of whoever the transaction acts for (request or task worker).
 ACTOR = "localfluence.actor"
+# session.info key: the client address of the request (for the audit log).
+REMOTE_ADDRESS = "localfluence.remote_address"
 
 # Confluence names blog posts "blog" in event names.
 PREFIX = {"page": "page", "blogpost": "blog", "comment": "comment", "attachment": "attachment"}
@@ -39,6 +41,7 @@ def on_event(listener: EventListener) -> EventListener:
 def _load_listeners() -> None:
     # Listeners live in the packages that own them; importing them registers them.
     global _loaded
+    import localfluence.audit.service  # noqa: F401
     import localfluence.webhooks.service  # noqa: F401
 
     _loaded = True

@@ -65,6 +65,8 @@ class AuditRecord(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     author_account_id: Mapped[str | None] = mapped_column(String(128), default=None)
+    # A display name given by a client that created the record (POST /audit).
+    author_name: Mapped[str] = mapped_column(String(255), default="")
     remote_address: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(index=True)
     summary: Mapped[str] = mapped_column(Text)

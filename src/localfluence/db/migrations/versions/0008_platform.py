@@ -22,6 +22,7 @@ def upgrade() -> None:
     op.create_table('audit_record',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('author_account_id', sa.String(length=128), nullable=True),
+    sa.Column('author_name', sa.String(length=255), nullable=False),
     sa.Column('remote_address', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('summary', sa.Text(), nullable=False),
