@@ -12,6 +12,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
@@ -58,6 +59,9 @@ class Worker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.postgres = runtime.engine.dialect.name == "postgresql"
+        # What steps keep between rounds (webhook HTTP client), and how to release it.
+        self.resources: dict[str, Any] = {}
+        self.on_stop: list[Callable[[], object]] = []
 
     def start(self) -> None:
         if self._thread is None:
@@ -69,6 +73,9 @@ class Worker:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+        for release in self.on_stop:
+            release()
+        self.on_stop.clear()
 
     def wake(self) -> None:
         self._wake.set()

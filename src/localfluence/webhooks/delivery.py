@@ -114,11 +114,8 @@ def deliver_due(worker: Worker) -> tuple[bool, datetime | None]:
         # Due but held by another worker's lease: look again when the idle interval ends.
         return False, None
     settings = worker.settings
-    with (
-        httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as client,
-        ThreadPoolExecutor(max_workers=min(8, len(claimed))) as pool,
-    ):
-        outcomes = list(pool.map(lambda item: _post(client, item), claimed))
+    client, pool = _connections(worker)
+    outcomes = list(pool.map(lambda item: _post(client, item), claimed))
     finished = real_now()
     with transaction(worker.runtime.sessions) as session:
         write(session)
@@ -133,6 +130,17 @@ def deliver_due(worker: Worker) -> tuple[bool, datetime | None]:
                 values.update(next_attempt_at=finished + timedelta(seconds=backoff))
             session.execute(update(WebhookDelivery).where(WebhookDelivery.id == item.delivery_id).values(**values))
     return True, None
+
+
+def _connections(worker: Worker) -> tuple[httpx.Client, ThreadPoolExecutor]:
+    """One keep-alive client and one small thread pool per worker, closed when the worker stops."""
+    held = worker.resources.get("webhooks")
+    if held is None:
+        client = httpx.Client(timeout=worker.settings.webhook_timeout_seconds, follow_redirects=False)
+        pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="localfluence-webhook")
+        held = worker.resources["webhooks"] = (client, pool)
+        worker.on_stop.append(lambda: (pool.shutdown(wait=True), client.close()))
+    return held
 
 
 STEPS.append(deliver_due)
