@@ -22,7 +22,7 @@ from localfluence.tasks.worker import STEPS, Worker, real_now, write
 from localfluence.webhooks.payloads import webhook_body
 
 log = logging.getLogger("localfluence.webhooks")
-BATCH = 32
+BATCH = 100
 SIGNATURE_HEADER = "X-Hub-Signature"
 
 
@@ -61,14 +61,13 @@ def _claim(worker: Worker, now: datetime) -> list[Claimed]:
         ids = list(session.scalars(query))
         if not ids:
             return []
-        got = []
-        for delivery_id in ids:
-            if session.execute(
-                update(WebhookDelivery)
-                .where(WebhookDelivery.id == delivery_id, due)
-                .values(lease_until=lease, attempts=WebhookDelivery.attempts + 1)
-            ).rowcount:
-                got.append(delivery_id)
+        # The claim holds the write lock (SQLite) or the row locks (PostgreSQL): one UPDATE takes them all.
+        session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id.in_(ids), due)
+            .values(lease_until=lease, attempts=WebhookDelivery.attempts + 1)
+        )
+        got = ids
         rows = session.execute(
             select(WebhookDelivery, Webhook, Event)
             .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
@@ -119,11 +118,18 @@ def deliver_due(worker: Worker) -> tuple[bool, datetime | None]:
     finished = real_now()
     with transaction(worker.runtime.sessions) as session:
         write(session)
+        delivered = [(item, status) for item, (status, error) in zip(claimed, outcomes, strict=True) if error is None]
+        for status in {status for _, status in delivered}:
+            session.execute(
+                update(WebhookDelivery)
+                .where(WebhookDelivery.id.in_([i.delivery_id for i, s in delivered if s == status]))
+                .values(state="delivered", delivered_at=finished, last_status=status, last_error=None, lease_until=None)
+            )
         for item, (status, error) in zip(claimed, outcomes, strict=True):
-            values: dict[str, object] = {"last_status": status, "last_error": error, "lease_until": None}
             if error is None:
-                values.update(state="delivered", delivered_at=finished)
-            elif item.attempt >= settings.webhook_max_attempts:
+                continue
+            values: dict[str, object] = {"last_status": status, "last_error": error, "lease_until": None}
+            if item.attempt >= settings.webhook_max_attempts:
                 values.update(state="failed")
             else:
                 backoff = min(3600.0, settings.webhook_backoff_seconds * 2 ** (item.attempt - 1))
@@ -137,7 +143,7 @@ def _connections(worker: Worker) -> tuple[httpx.Client, ThreadPoolExecutor]:
     held = worker.resources.get("webhooks")
     if held is None:
         client = httpx.Client(timeout=worker.settings.webhook_timeout_seconds, follow_redirects=False)
-        pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="localfluence-webhook")
+        pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="localfluence-webhook")
         held = worker.resources["webhooks"] = (client, pool)
         worker.on_stop.append(lambda: (pool.shutdown(wait=True), client.close()))
     return held
