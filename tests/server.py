@@ -32,7 +32,7 @@ class RunningServer:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
-        self.runtime.engine.dispose()
+        self.runtime.close()
 
 
 def fresh_postgres_database(base_url: str, name: str) -> str:

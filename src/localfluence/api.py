@@ -12,6 +12,7 @@ from localfluence.auth.credentials import authenticate
 from localfluence.auth.scopes import require_scopes
 from localfluence.context import Ctx
 from localfluence.db.engine import SQLITE_BEGIN
+from localfluence.events.record import ACTOR, REMOTE_ADDRESS
 from localfluence.kit.expand import Expand
 from localfluence.kit.jsonresponse import JSON
 from localfluence.kit.links import links_for
@@ -36,6 +37,8 @@ async def request_context(request: Request) -> AsyncIterator[Ctx]:
         route = request.scope.get("route")
         require_scopes(principal, getattr(route, "operation_id", None))
         request.state.account_id = principal.account_id
+        session.info[ACTOR] = principal.account_id
+        session.info[REMOTE_ADDRESS] = request.client.host if request.client else ""
         admit(session, principal, request.url.path)
         origin = runtime.settings.base_url or f"{request.url.scheme}://{request.url.netloc}"
         yield Ctx(

@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> Fas
     _allow_shared_operation_ids(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_test_double(app, runtime)
+    start_worker(runtime)
     return app
 
 
@@ -69,6 +70,20 @@ def _allow_shared_operation_ids(app: FastAPI) -> None:
             return build()
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def start_worker(runtime: Runtime) -> None:
+    """The background worker (tasks, webhook deliveries) lives as long as the process; sessions
+    carry it so that a commit that queued work wakes it at once."""
+    from localfluence.blobs.transaction import STORE
+    from localfluence.tasks.worker import WORKER, Worker
+    from localfluence.webhooks import delivery  # noqa: F401  (registers the delivery step)
+
+    worker = Worker(runtime)
+    runtime.worker = worker
+    runtime.sessions.configure(info={STORE: runtime.blobs, WORKER: worker})
+    if runtime.settings.worker:
+        worker.start()
 
 
 def create_app_from_env() -> FastAPI:

@@ -40,6 +40,18 @@ class Settings(BaseSettings):
     s3_region: str = ""
     s3_access_key_id: str = ""
     s3_secret_access_key: str = ""
+    # Background worker (long-running tasks, webhook deliveries): off runs nothing in this process.
+    worker: bool = True
+    # How often an idle worker looks for work queued by other processes (local submissions wake it).
+    worker_idle_seconds: float = Field(default=2.0, gt=0, le=3600)
+    # How long a claimed task may run before another worker treats it as interrupted.
+    task_lease_seconds: float = Field(default=300.0, gt=0)
+    # Attempts before an interrupted task is marked failed instead of resumed.
+    task_max_attempts: int = Field(default=3, ge=1, le=100)
+    # Webhook deliveries: timeout per attempt, attempts before giving up, first backoff.
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=100)
+    webhook_backoff_seconds: float = Field(default=1.0, gt=0)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -16,6 +16,7 @@ def api_routers() -> list[APIRouter]:
     from localfluence.appearance.router import space_settings_router, theme_router
     from localfluence.attachments.router import multipart_router
     from localfluence.attachments.router import router as attachments
+    from localfluence.audit.router import router as audit
     from localfluence.comments.router import router as comments
     from localfluence.content.router import children_router
     from localfluence.content.router import router as content
@@ -77,6 +78,7 @@ def api_routers() -> list[APIRouter]:
         look_and_feel,
         theme_router,
         space_settings_router,
+        audit,
     ]
 
 
@@ -136,6 +138,7 @@ def site_routers() -> list[APIRouter]:
     from localfluence.content.router import form_router
     from localfluence.people.admin_router import router as people_admin
     from localfluence.permissions.settings_router import router as settings
+    from localfluence.webhooks.router import router as webhooks
 
     form = APIRouter()
     form.include_router(form_router, prefix="/wiki")
@@ -147,4 +150,4 @@ def site_routers() -> list[APIRouter]:
     connect = APIRouter()
     for prefix in ("", "/wiki/rest", "/rest"):
         connect.include_router(dynamic_modules, prefix=prefix, include_in_schema=not prefix)
-    return [site, form, downloads, people_admin, settings, admin, connect]
+    return [site, form, downloads, people_admin, settings, admin, connect, webhooks]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,6 +22,8 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     blobs: BlobStore
+    # The background worker (tasks/worker.py), set by create_app.
+    worker: Any = None
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
@@ -31,3 +34,8 @@ class Runtime:
         # Sessions carry the store so that purges can delete bytes nothing refers to any more.
         sessions.configure(info={STORE: blobs})
         return cls(settings=settings, engine=engine, sessions=sessions, blobs=blobs)
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+        self.engine.dispose()

@@ -9,6 +9,7 @@ import httpx
 import localfluence
 from tests.api.spec_shapes import assert_shape
 from tests.conftest import Person, unique_key
+from tests.tasks import wait_for_task
 
 THEME = "localfluence.themes:midnight"
 
@@ -228,7 +229,9 @@ def test_space_deletion_takes_its_appearance_and_templates(admin: Person, alice:
             "space": {"key": key},
         },
     ).json()
-    assert admin.api.delete(f"/space/{key}").status_code == 202
+    deleted = admin.api.delete(f"/space/{key}")
+    assert deleted.status_code == 202
+    assert wait_for_task(admin.api, deleted.json()["id"])["successful"]
     assert admin.api.get(f"/template/{template['templateId']}").status_code == 403
     assert admin.api.get(f"/space/{key}/theme").status_code == 404
     # A new space with the same key starts from the defaults.

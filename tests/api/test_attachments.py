@@ -24,6 +24,7 @@ from tests.api.attachments_support import (
 )
 from tests.conftest import Person, create_page, make_person
 from tests.server import RunningServer
+from tests.tasks import wait_for_task
 
 
 @pytest.fixture
@@ -589,6 +590,7 @@ def test_deleting_the_space_deletes_the_bytes(server: RunningServer, admin: Pers
     key = blob_key(server, data)
     response = admin.api.delete(f"/space/{space['key']}")
     assert response.status_code in (200, 202, 204), response.text
+    assert wait_for_task(admin.api, response.json()["id"])["successful"] is True
     assert blob_key(server, data) is None
     assert key is not None and not server.runtime.blobs.exists(key)
 

@@ -11,6 +11,7 @@ from tests.api.pages import assert_error, get, ids, titles, update, updated
 from tests.api.shapes import assert_shape
 from tests.conftest import Person, create_page, unique_key
 from tests.server import RunningServer
+from tests.tasks import wait_for_task
 
 # --- create and read -------------------------------------------------------------------------
 
@@ -273,7 +274,9 @@ def test_trashed_and_archived_pages_keep_their_titles(admin: Person, space: dict
     trashed = create_page(admin, space["key"], "Trashed title")
     archived = create_page(admin, space["key"], "Archived title")
     assert admin.api.delete(f"/content/{trashed['id']}").status_code == 204
-    assert admin.api.post("/content/archive", json={"pages": [{"id": int(archived["id"])}]}).status_code == 202
+    response = admin.api.post("/content/archive", json={"pages": [{"id": int(archived["id"])}]})
+    assert response.status_code == 202
+    wait_for_task(admin.api, response.json()["id"])
     for title in ("Trashed title", "Archived title"):
         payload = {"type": "page", "title": title, "space": {"key": space["key"]}}
         assert_error(admin.api.post("/content", json=payload), 400, "already exists")

@@ -10,6 +10,7 @@ from tests.api.pages import assert_error, get, titles, updated
 from tests.api.shapes import assert_shape
 from tests.conftest import Person, create_page, unique_key
 from tests.server import RunningServer
+from tests.tasks import wait_for_task
 
 
 @pytest.fixture
@@ -36,9 +37,7 @@ def follow_task(person: Person, reference: dict) -> dict:
     """A LongTask reference leads to a finished, successful task status."""
     assert_shape(reference, "LongTask")
     assert reference["links"]["status"] == f"/rest/api/longtask/{reference['id']}"
-    response = person.api.get(f"/longtask/{reference['id']}")
-    assert response.status_code == 200, response.text
-    status = response.json()
+    status = wait_for_task(person.api, reference["id"])
     assert_shape(status, "LongTaskStatusWithLinks")
     assert (status["id"], status["finished"], status["successful"]) == (reference["id"], True, True)
     assert status["percentageComplete"] == 100
@@ -346,6 +345,7 @@ def test_copy_page_hierarchy_without_descendants(admin: Person, tree: dict) -> N
         json={"destinationPageId": tree["B"]["id"], "copyDescendants": False, "titleOptions": {"prefix": "X "}},
     )
     assert response.status_code == 202, response.text
+    follow_task(admin, response.json())
     copied = admin.api.get(f"/content/{tree['B']['id']}/descendant/page").json()
     assert titles(copied) == ["X A"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.api.pages import assert_error, get, ids, titles, walk
 from tests.api.shapes import assert_shape
 from tests.conftest import Person, create_page, unique_key
+from tests.tasks import wait_for_task
 
 
 def new_space(person: Person, **extra: object) -> dict:
@@ -154,7 +155,7 @@ def test_delete_space_is_a_long_task(admin: Person) -> None:
     assert response.status_code == 202, response.text
     reference = response.json()
     assert_shape(reference, "LongTask")
-    status = admin.api.get(f"/longtask/{reference['id']}").json()
+    status = wait_for_task(admin.api, reference["id"])
     assert_shape(status, "LongTaskStatusWithLinks")
     assert (status["finished"], status["successful"], status["percentageComplete"]) == (True, True, 100)
     assert_error(admin.api.get(f"/space/{space['key']}"), 404)

@@ -13,6 +13,7 @@ How the client builds URLs (atlassian-python-api 5.x):
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -65,6 +66,11 @@ def test_space_create_get_delete(confluence: Confluence) -> None:
     assert key in [s["key"] for s in confluence.get_all_spaces(limit=500)["results"]]
     task = confluence.delete_space(key)
     assert task["id"] and task["links"]["status"].startswith("/rest/api/longtask/")
+    # The deletion runs in the server's task worker; the client polls the task as its users do.
+    deadline = time.monotonic() + 20
+    while not confluence.get(f"rest/api/longtask/{task['id']}")["finished"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
     with pytest.raises(ApiError):
         confluence.get_space(key)
 

@@ -12,6 +12,7 @@ from sqlalchemy import delete, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from localfluence import events
 from localfluence.access import checks
 from localfluence.access.principal import Principal
 from localfluence.attachments import repository as repo
@@ -93,6 +94,7 @@ def add_attachments(
         else:
             attachment = _new_version(session, principal, existing, uploaded, comment, upload.minor_edit)
         added.append(attachment)
+        events.content_event(session, "created" if existing is None else "updated", attachment)
     content_changed(session, [a.id for a in added])
     return added
 
@@ -114,6 +116,7 @@ def update_data(
     comment = comments[0] if comments else ""
     _new_version(session, principal, attachment, upload.files[0], comment, upload.minor_edit)
     content_changed(session, [attachment.id])
+    events.content_event(session, "updated", attachment)
     return attachment
 
 
@@ -202,6 +205,7 @@ def update_properties(
     )
     session.flush()
     content_changed(session, [attachment.id])
+    events.content_event(session, "updated", attachment)
     return attachment
 
 
@@ -289,6 +293,7 @@ def copy_attachments(session: Session, principal: Principal, source_id: int, tar
         copies.append(copy)
     session.flush()
     content_changed(session, [c.id for c in copies])
+    events.contents_event(session, "created", copies)
     return copies
 
 

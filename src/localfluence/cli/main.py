@@ -1,4 +1,5 @@
-"""localfluence serve | migrate | user create/list/deactivate/activate/delete | token create | seed | exec."""
+"""localfluence serve | migrate | user create/list/deactivate/activate/delete | token create | webhook
+add/list/remove | seed | exec."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+webhook_app = typer.Typer(help="Manage outbound webhooks.", no_args_is_help=True)
+app.add_typer(webhook_app, name="webhook")
 console = Console(stderr=True)
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Data directory [env LOCALFLUENCE_DATA_DIR]")]
@@ -203,6 +206,81 @@ def token_create(
         token = service.create_token(session, user, label=label, scopes=scope)
     console.print(f"API token for {email}:")
     print(token)
+
+
+def _cli_admin():  # type: ignore[no-untyped-def]
+    from localfluence.access.principal import Principal
+
+    # The CLI runs with the database's own authority: a site admin who is no particular user.
+    return Principal(user_id=None, account_id="localfluence-cli", is_admin=True)
+
+
+@webhook_app.command("add")
+def webhook_add(
+    url: Annotated[str, typer.Argument(help="Where to POST the events")],
+    event: Annotated[list[str], typer.Option("--event", "-e", help="Event type (repeat; '*' for all)")],
+    secret: Annotated[str | None, typer.Option(help="HMAC-SHA256 signing secret (generated if omitted)")] = None,
+    name: Annotated[str, typer.Option(help="A name to recognise it by")] = "",
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Register a webhook; prints its id and secret."""
+    from localfluence.webhooks import service
+
+    with _session(data_dir, database_url) as session:
+        try:
+            data = service.WebhookIn(name=name, url=url, events=event, secret=secret)
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from None
+        hook = service.create_webhook(session, _cli_admin(), data)
+        print(f"{hook.id}\t{hook.secret}")
+
+
+@webhook_app.command("list")
+def webhook_list(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """List webhooks with their delivery counts."""
+    import json
+
+    from sqlalchemy import func, select
+
+    from localfluence.models import WebhookDelivery
+    from localfluence.webhooks import service
+
+    # Tab-separated, one webhook a line: scripts read it.
+    print("id\tname\turl\tevents\tactive\tpending\tdelivered\tfailed")
+    with _session(data_dir, database_url) as session:
+        for hook in service.list_webhooks(session, _cli_admin()):
+            counts = dict(
+                session.execute(
+                    select(WebhookDelivery.state, func.count())
+                    .where(WebhookDelivery.webhook_id == hook.id)
+                    .group_by(WebhookDelivery.state)
+                ).all()
+            )
+            cells = [
+                str(hook.id),
+                hook.name,
+                hook.url,
+                ",".join(json.loads(hook.events)),
+                "yes" if hook.active else "no",
+            ]
+            cells += [str(counts.get(state, 0)) for state in ("pending", "delivered", "failed")]
+            print("\t".join(cells))
+
+
+@webhook_app.command("remove")
+def webhook_remove(
+    webhook_id: Annotated[int, typer.Argument(help="The webhook's id")],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Remove a webhook and its pending deliveries."""
+    from localfluence.webhooks import service
+
+    with _session(data_dir, database_url) as session:
+        service.delete_webhook(session, _cli_admin(), webhook_id)
+    console.print(f"webhook {webhook_id} removed")
 
 
 @contextmanager

@@ -30,8 +30,8 @@ from localfluence.kit.expand import Expand
 from localfluence.kit.paging import Paging, page_envelope
 from localfluence.models import Content
 from localfluence.people.serialize import load_users
+from localfluence.tasks import service as tasks
 from localfluence.tasks.serialize import task_reference
-from localfluence.tasks.service import record_completed_task
 
 router = APIRouter(tags=["Content"])
 
@@ -334,34 +334,20 @@ async def copy_page(id: str, ctx: Context, body: CopyPage, expand: ExpandParam) 
 
 @children_router.post("/content/{id}/pagehierarchy/copy", operation_id="copyPageHierarchy", status_code=202)
 async def copy_page_hierarchy(id: str, ctx: Context, body: CopyPageHierarchy) -> Response:
-    from localfluence.content import copying
-
-    root, count = copying.copy_page_hierarchy(ctx.session, ctx.principal, _id(id), body)
-    task = record_completed_task(
-        ctx.session,
-        ctx.principal,
-        "com.atlassian.confluence.pages.copy.hierarchy",
-        messages=[f"Copied {count} pages"],
-        result={"rootContentId": str(root.id), "copiedPages": count},
-    )
+    params = {"id": _id(id), "body": body.model_dump(mode="json")}
+    task = tasks.submit(ctx.session, ctx.principal, "pages.copy.hierarchy", params)
     return ok(task_reference(ctx, task), status=202)
 
 
 @children_router.delete("/content/{id}/pageTree", operation_id="deletePageTree", status_code=202)
 async def delete_page_tree(id: str, ctx: Context) -> Response:
-    count = service.trash_tree(ctx.session, ctx.principal, _id(id))
-    task = record_completed_task(
-        ctx.session, ctx.principal, "com.atlassian.confluence.pages.delete.tree", messages=[f"Trashed {count} pages"]
-    )
+    task = tasks.submit(ctx.session, ctx.principal, "pages.delete.tree", {"id": _id(id)})
     return ok(task_reference(ctx, task), status=202)
 
 
 @router.post("/content/archive", operation_id="archivePages", status_code=202)
 async def archive_pages(ctx: Context, body: ArchivePages) -> Response:
-    count = service.archive_pages(ctx.session, ctx.principal, [_id(p.id) for p in body.pages])
-    task = record_completed_task(
-        ctx.session, ctx.principal, "com.atlassian.confluence.pages.archive", messages=[f"Archived {count} pages"]
-    )
+    task = tasks.submit(ctx.session, ctx.principal, "pages.archive", {"ids": [_id(p.id) for p in body.pages]})
     return ok(task_reference(ctx, task), status=202)
 
 

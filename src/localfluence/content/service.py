@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from localfluence import events
 from localfluence.access import checks
 from localfluence.access.principal import Principal
 from localfluence.changes import content_changed
@@ -189,6 +190,7 @@ def create_content(session: Session, principal: Principal, data: ContentCreate, 
     for hook in CREATE_HOOKS:
         hook(session, principal, content, data)
     content_changed(session, [content.id])
+    events.content_event(session, "created" if content.status == "current" else "draft_created", content)
     return content
 
 
@@ -280,6 +282,7 @@ def update_content(
         hook(session, principal, content, data)
     _flush_unique(session, title)
     content_changed(session, repo.subtree_ids(session, content.id))
+    events.content_event(session, "restored" if restoring else ("created" if publishing_draft else "updated"), content)
     return content
 
 
@@ -316,12 +319,14 @@ def trash(session: Session, content: Content) -> None:
     content.previous_status = content.status
     content.status = "trashed"
     content_changed(session, repo.subtree_ids(session, content.id))
+    events.content_event(session, "trashed", content)
 
 
 def purge(session: Session, content: Content) -> None:
     _hand_children_to_parent(session, content)
     gone = repo.subtree_ids(session, content.id)
     session.execute(update(Space).where(Space.homepage_id == content.id).values(homepage_id=None))
+    events.content_event(session, "removed", content)
     session.delete(content)
     content_changed(session, gone)
 
@@ -347,6 +352,7 @@ def trash_tree(session: Session, principal: Principal, content_id: int) -> int:
         row.previous_status = row.status
         row.status = "trashed"
     content_changed(session, ids)
+    events.contents_event(session, "trashed", rows)
     return len(rows)
 
 
@@ -380,6 +386,7 @@ def move_page(session: Session, principal: Principal, page_id: int, position: st
     else:
         _place_beside(session, page, target, new_parent_id, position)
     content_changed(session, repo.subtree_ids(session, page.id))
+    events.content_event(session, "moved", page)
     return page
 
 
@@ -402,6 +409,7 @@ def move_page_to_top_level(session: Session, principal: Principal, page_id: int,
         page.parent_id = None
     page.position = repo.next_position(session, None, space_id)
     content_changed(session, repo.subtree_ids(session, page.id))
+    events.content_event(session, "moved", page)
     return page
 
 
@@ -463,6 +471,7 @@ def restore_version(
     )
     session.add(version)
     content_changed(session, [content.id])
+    events.content_event(session, "updated", content)
     return version
 
 
@@ -506,6 +515,7 @@ def archive_pages(session: Session, principal: Principal, ids: Sequence[int]) ->
         page.previous_status = page.status
         page.status = "archived"
     content_changed(session, [p.id for p in pages])
+    events.contents_event(session, "archived", pages)
     return len(pages)
 
 

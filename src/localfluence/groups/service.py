@@ -8,6 +8,7 @@ import uuid
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from localfluence import events
 from localfluence.access.checks import require_admin, require_site_permission
 from localfluence.access.principal import Principal
 from localfluence.auth.credentials import ADMIN_GROUP, USERS_GROUP
@@ -94,6 +95,7 @@ def create_group(session: Session, principal: Principal, name: str | None) -> Gr
     group = Group(id=str(uuid.uuid4()), name=name, created_at=clock.now())
     session.add(group)
     session.flush()
+    events.group_event(session, "created", group)
     return group
 
 
@@ -104,6 +106,7 @@ def delete_group(
     group = find_group(session, name=name, group_id=group_id)
     if group.name in DEFAULT_GROUPS:
         raise BadRequest(f"The default group {group.name} cannot be deleted")
+    events.group_event(session, "removed", group)
     # Memberships and global grants go; the row stays, renamed so the name can be reused, so that
     # content restrictions naming the group keep excluding everyone else. Confluence likewise keeps
     # restrictions of deleted groups (its getContent documentation says so).
@@ -125,6 +128,7 @@ def add_member(
         raise BadRequest(f"Cannot add user. User is already a member of '{group.name}'")
     session.add(GroupMember(group_id=group.id, user_id=user.id))
     session.flush()
+    events.group_event(session, "member_added", group, user)
 
 
 def remove_member(
@@ -147,6 +151,7 @@ def remove_member(
         require_admins_remain(session, user, f"Cannot remove the last active member of {ADMIN_GROUP}")
     session.execute(delete(GroupMember).where(GroupMember.group_id == group.id, GroupMember.user_id == user.id))
     session.flush()
+    events.group_event(session, "member_removed", group, user)
 
 
 def require_admins_remain(session: Session, leaving: User, message: str) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from localfluence import events
 from localfluence.access import checks
 from localfluence.access.principal import Principal
 from localfluence.access.visibility import content_is_visible
@@ -227,6 +228,7 @@ def add_to_content(
     content = _editable_content(session, principal, content_id)
     add_labels(session, content.id, normalise_all(labels))
     content_changed(session, [content.id])
+    events.label_event(session, "added", content, normalise_all(labels))
     return content
 
 
@@ -237,6 +239,7 @@ def remove_from_content(session: Session, principal: Principal, content_id: int,
     prefix, name = parse_reference(reference)
     remove_label(session, content.id, prefix, name)
     content_changed(session, [content.id])
+    events.label_event(session, "removed", content, [(prefix, name)])
 
 
 def add_to_space(

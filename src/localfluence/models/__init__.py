@@ -19,6 +19,7 @@ from localfluence.models.metadata import (
 )
 from localfluence.models.people import ApiToken, Group, GroupMember, User
 from localfluence.models.permission import ContentRestriction, SitePermission, SiteSetting, SpacePermission
+from localfluence.models.platform import AuditRecord, Event, Webhook, WebhookDelivery
 from localfluence.models.property import ContentProperty, SpaceProperty, UserProperty
 from localfluence.models.search import SearchDocument
 from localfluence.models.space import Space
@@ -26,10 +27,14 @@ from localfluence.models.task import LongTask
 from localfluence.models.template import Appearance, ConnectModule, ContentTemplate
 
 __all__ = [
+    "Event",
+    "Webhook",
+    "WebhookDelivery",
     "ApiToken",
     "Appearance",
     "AsyncConversion",
     "AttachmentVersion",
+    "AuditRecord",
     "Blob",
     "CommentPlacement",
     "ConnectModule",

@@ -8,6 +8,7 @@ import uuid
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from localfluence import events
 from localfluence.access.checks import require_site_permission
 from localfluence.access.principal import Principal
 from localfluence.auth.credentials import ADMIN_GROUP, USERS_GROUP
@@ -69,6 +70,7 @@ def create_user(
     if admin:
         session.add(GroupMember(group_id=default_groups[ADMIN_GROUP].id, user_id=user.id))
     session.flush()
+    events.user_event(session, "created", user)
     return user
 
 
@@ -164,6 +166,7 @@ def deactivate_user(session: Session, user: User) -> User:
     groups.require_admins_remain(session, user, f"Cannot deactivate {user.email}")
     user.active = False
     session.flush()
+    events.user_event(session, "deactivated", user)
     return user
 
 
@@ -171,6 +174,7 @@ def activate_user(session: Session, user: User) -> User:
     _require_not_deleted(user)
     user.active = True
     session.flush()
+    events.user_event(session, "reactivated", user)
     return user
 
 
@@ -182,6 +186,7 @@ def delete_user(session: Session, user: User) -> None:
     restriction entry could open a page to everyone, and the account can no longer sign in."""
     _require_not_deleted(user)
     groups.require_admins_remain(session, user, f"Cannot delete {user.email}")
+    events.user_event(session, "removed", user)
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     session.execute(delete(GroupMember).where(GroupMember.user_id == user.id))
     user.active = False

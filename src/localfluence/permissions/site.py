@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from localfluence import events
 from localfluence.access import checks
 from localfluence.access.principal import Principal
 from localfluence.access.subjects import Subject, resolve_subject
@@ -34,6 +35,7 @@ def set_anonymous_access(session: Session, principal: Principal, enabled: bool) 
     else:
         setting.value = value
     session.flush()
+    events.record(session, "global_permissions_updated", {"anonymousAccess": enabled})
     return enabled
 
 
@@ -62,6 +64,7 @@ def grant_global_permission(session: Session, principal: Principal, data: Global
     )
     session.add(row)
     session.flush()
+    events.record(session, "global_permissions_updated", {"added": data.model_dump(), "id": row.id})
     return row
 
 
@@ -72,6 +75,7 @@ def revoke_global_permission(session: Session, principal: Principal, permission_
         raise NotFound(f"No global permission with id {permission_id}")
     if row.permission not in MANAGED_PERMISSIONS:
         raise BadRequest(f"The '{row.permission}' permission follows membership in confluence-administrators")
+    events.record(session, "global_permissions_updated", {"removed": {"id": row.id, "permission": row.permission}})
     session.delete(row)
     session.flush()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from localfluence import events
 from localfluence.access import checks
 from localfluence.access.principal import Principal
 from localfluence.access.subjects import Subject, resolve_subject
@@ -52,6 +53,7 @@ def add_permission(session: Session, principal: Principal, key: str, data: Space
     subject = resolve_subject(session, data.subject.type, data.subject.identifier)
     if subject.type == "anonymous" and data.operation.key in ANONYMOUS_REFUSED:
         raise BadRequest(f"Anonymous users cannot be granted the '{data.operation.key}' permission")
+    events.record(session, "space_permissions_updated", {"space": {"key": space.key}, "added": data.model_dump()})
     return _grant(session, space, subject, data.operation.key, data.operation.target)
 
 
@@ -73,6 +75,7 @@ def add_custom_content_permissions(
         elif not op.access and existing is not None:
             session.delete(existing)
     session.flush()
+    events.record(session, "space_permissions_updated", {"space": {"key": space.key}, "custom": data.model_dump()})
 
 
 def remove_permission(session: Session, principal: Principal, key: str, permission_id: int) -> None:
@@ -101,6 +104,7 @@ def remove_permission(session: Session, principal: Principal, key: str, permissi
     for r in doomed:
         session.delete(r)
     session.flush()
+    events.record(session, "space_permissions_updated", {"space": {"key": space.key}, "removed": sorted(doomed_ids)})
 
 
 def list_permissions(session: Session, space_ids: set[int]) -> list[SpacePermission]:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from localfluence import events
 from localfluence.access import checks, subjects
 from localfluence.access.principal import Principal
 from localfluence.content import repository as content_repo
@@ -54,6 +55,7 @@ def add_restrictions(
         for group in groups:
             repo.add_group(session, content.id, operation, group.id)
     _keep_caller_in(session, principal, content, [op for op, _, _ in resolved])
+    events.content_event(session, "permissions_updated", content)
 
 
 def update_restrictions(
@@ -70,21 +72,25 @@ def update_restrictions(
         for group in groups:
             repo.add_group(session, content.id, operation, group.id)
     _keep_caller_in(session, principal, content, [op for op, _, _ in resolved])
+    events.content_event(session, "permissions_updated", content)
 
 
 def delete_restrictions(session: Session, content: Content) -> None:
     repo.clear(session, content.id, OPERATIONS)
     session.flush()
+    events.content_event(session, "permissions_updated", content)
 
 
 def add_user(session: Session, principal: Principal, content: Content, operation: str, user: User) -> None:
     repo.add_user(session, content.id, operation, user.id)
     _keep_caller_in(session, principal, content, [operation])
+    events.content_event(session, "permissions_updated", content)
 
 
 def add_group(session: Session, principal: Principal, content: Content, operation: str, group: Group) -> None:
     repo.add_group(session, content.id, operation, group.id)
     _keep_caller_in(session, principal, content, [operation])
+    events.content_event(session, "permissions_updated", content)
 
 
 def remove_user(session: Session, principal: Principal, content: Content, operation: str, user: User) -> None:
@@ -92,6 +98,7 @@ def remove_user(session: Session, principal: Principal, content: Content, operat
         raise NotFound(f"The user is not in the {operation} restriction of content {content.id}")
     session.flush()
     _refuse_lockout(session, principal, content, operation)
+    events.content_event(session, "permissions_updated", content)
 
 
 def remove_group(session: Session, principal: Principal, content: Content, operation: str, group: Group) -> None:
@@ -99,6 +106,7 @@ def remove_group(session: Session, principal: Principal, content: Content, opera
         raise NotFound(f"The group is not in the {operation} restriction of content {content.id}")
     session.flush()
     _refuse_lockout(session, principal, content, operation)
+    events.content_event(session, "permissions_updated", content)
 
 
 def user_for_lookup(

@@ -18,8 +18,8 @@ from localfluence.spaces import repository as repo
 from localfluence.spaces import service
 from localfluence.spaces.schemas import SpaceCreate, SpaceUpdate
 from localfluence.spaces.serialize import serialize_space, serialize_spaces
+from localfluence.tasks import service as tasks
 from localfluence.tasks.serialize import task_reference
-from localfluence.tasks.service import record_completed_task
 
 router = APIRouter(tags=["Space"])
 
@@ -96,10 +96,7 @@ async def update_space(spaceKey: str, ctx: Context, body: SpaceUpdate) -> Respon
 
 @router.delete("/space/{spaceKey}", operation_id="deleteSpace", status_code=202)
 async def delete_space(spaceKey: str, ctx: Context) -> Response:
-    space = service.delete_space(ctx.session, ctx.principal, spaceKey)
-    task = record_completed_task(
-        ctx.session, ctx.principal, "com.atlassian.confluence.space.delete", messages=[f"Deleted space {space.key}"]
-    )
+    task = tasks.submit(ctx.session, ctx.principal, "space.delete", {"spaceKey": spaceKey})
     return ok(task_reference(ctx, task), status=202)
 
 

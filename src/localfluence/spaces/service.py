@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from localfluence import events
 from localfluence.access import checks
 from localfluence.access.principal import Principal
 from localfluence.auth.credentials import USERS_GROUP
@@ -104,6 +105,7 @@ def create_space(session: Session, principal: Principal, data: SpaceCreate, *, p
     tree.attach(session, homepage.id, None)
     space.homepage_id = homepage.id
     content_changed(session, [homepage.id])
+    events.space_event(session, "created", space)
     return space
 
 
@@ -129,6 +131,7 @@ def update_space(session: Session, principal: Principal, key: str, data: SpaceUp
             raise BadRequest(f"The homepage must be a page in space {space.key}")
         space.homepage_id = page.id
     session.flush()
+    events.space_event(session, "updated", space)
     return space
 
 
@@ -141,6 +144,7 @@ def delete_space(session: Session, principal: Principal, key: str) -> Space:
     session.flush()
     gone = list(session.scalars(select(Content.id).where(Content.space_id == space.id)))
     session.execute(delete(Content).where(Content.space_id == space.id))
+    events.space_event(session, "removed", space)
     session.delete(space)
     content_changed(session, gone)
     return space

@@ -1,5 +1,5 @@
-"""Long-running task records. Work runs to completion inside the request for now and the record
-says so; the status API is the same one a background runner will feed."""
+"""Long-running task records: submitted by requests (checked, then queued), run by the worker
+(tasks/worker.py), reported by the status API."""
 
 from __future__ import annotations
 
@@ -15,6 +15,32 @@ from localfluence.errors import NotAuthenticated, NotFound
 from localfluence.kit.clock import clock
 from localfluence.models import LongTask
 from localfluence.tasks.completion import completion
+from localfluence.tasks.jobs import JOBS
+
+WAKE_WORKER = "localfluence.wake_worker"
+
+
+def submit(session: Session, principal: Principal, kind: str, params: dict[str, Any]) -> LongTask:
+    """Check the request now (4xx at once), queue the work for the worker; it starts as soon as
+    this transaction commits (the worker of this process is woken then, others poll)."""
+    job = JOBS[kind]
+    job.check(session, principal, params)
+    task = LongTask(
+        id=str(uuid.uuid4().int >> 64),
+        name=job.name,
+        owner_id=principal.user_id,
+        created_at=clock.now(),
+        state="queued",
+        kind=kind,
+        params=json.dumps(params),
+        scopes=json.dumps(sorted(principal.scopes)) if principal.scopes is not None else None,
+        messages="[]",
+        result="{}",
+    )
+    session.add(task)
+    session.flush()
+    session.info[WAKE_WORKER] = True
+    return task
 
 
 def record_completed_task(
@@ -43,7 +69,9 @@ def record_completed_task(
 
 
 def _advance(task: LongTask, *, poll: bool) -> None:
-    if task.finished:
+    # Only work the worker has done can be held back by the completion policy; queued and running
+    # tasks report the worker's own progress.
+    if task.finished or task.state != "done":
         return
     now = clock.now()
     percentage = completion.progress(task.id, now, poll=poll)

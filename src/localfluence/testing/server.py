@@ -73,7 +73,7 @@ class LocalfluenceServer:
             self._admin.close()
         self._server.should_exit = True
         self._thread.join(timeout=10)
-        self.runtime.engine.dispose()
+        self.runtime.close()
         if self._owned_dir is not None:
             shutil.rmtree(self._owned_dir, ignore_errors=True)
 

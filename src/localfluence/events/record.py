@@ -1,0 +1,136 @@
+"""events.record(session, type, payload) and the helpers services call with their own rows.
+
+Event types are Confluence Cloud's webhook event names (page_created, blog_updated,
+comment_removed, attachment_created, label_added, space_created, user_created, group_created, ...);
+payloads keep the ids and fields the webhook payload needs, as they were at the change."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from localfluence.kit.clock import clock
+from localfluence.models import Event
+
+if TYPE_CHECKING:
+    from localfluence.models import Content, Group, Space, User
+
+# session.info key: the account id of whoever the transaction acts for (request or task worker).
+ACTOR = "localfluence.actor"
+# session.info key: the client address of the request (for the audit log).
+REMOTE_ADDRESS = "localfluence.remote_address"
+
+# Confluence names blog posts "blog" in event names.
+PREFIX = {"page": "page", "blogpost": "blog", "comment": "comment", "attachment": "attachment"}
+
+EventListener = Callable[[Session, Event], None]
+_listeners: list[EventListener] = []
+_loaded = False
+
+
+def on_event(listener: EventListener) -> EventListener:
+    if listener not in _listeners:
+        _listeners.append(listener)
+    return listener
+
+
+def _load_listeners() -> None:
+    # Listeners live in the packages that own them; importing them registers them.
+    global _loaded
+    import localfluence.audit.service  # noqa: F401
+    import localfluence.webhooks.service  # noqa: F401
+
+    _loaded = True
+
+
+def record(session: Session, type: str, payload: dict[str, Any]) -> Event:
+    if not _loaded:
+        _load_listeners()
+    event = Event(
+        type=type,
+        payload=json.dumps(payload, separators=(",", ":"), default=str),
+        actor_account_id=session.info.get(ACTOR),
+        created_at=clock.now(),
+        recorded_at=datetime.now(UTC),
+    )
+    session.add(event)
+    session.flush()
+    for listener in _listeners:
+        listener(session, event)
+    return event
+
+
+def _ms(dt: datetime | None) -> int | None:
+    if dt is None:
+        return None
+    aware = dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+    return int(aware.timestamp() * 1000)
+
+
+def content_payload(session: Session, content: Content) -> dict[str, Any]:
+    from localfluence.models import Space, User
+
+    space = session.get(Space, content.space_id)
+    creator = session.get(User, content.creator_id) if content.creator_id is not None else None
+    return {
+        "id": content.id,
+        "type": content.type,
+        "status": content.status,
+        "title": content.title,
+        "spaceKey": space.key if space is not None else None,
+        "parentId": content.parent_id,
+        "version": content.version,
+        "creatorAccountId": creator.account_id if creator is not None else None,
+        "creationDate": _ms(content.created_at),
+    }
+
+
+def content_event(session: Session, verb: str, content: Content, **extra: Any) -> Event | None:
+    """`verb` is created, updated, trashed, restored, removed, moved, archived, ..."""
+    prefix = PREFIX.get(content.type)
+    if prefix is None:
+        return None
+    return record(session, f"{prefix}_{verb}", {"content": content_payload(session, content), **extra})
+
+
+def contents_event(session: Session, verb: str, contents: Iterable[Content]) -> None:
+    for content in contents:
+        content_event(session, verb, content)
+
+
+def space_event(session: Session, verb: str, space: Space) -> Event:
+    from localfluence.models import User
+
+    creator = session.get(User, space.creator_id) if space.creator_id is not None else None
+    payload = {
+        "id": space.id,
+        "key": space.key,
+        "name": space.name,
+        "type": space.type,
+        "creatorAccountId": creator.account_id if creator is not None else None,
+        "creationDate": _ms(space.created_at),
+    }
+    return record(session, f"space_{verb}", {"space": payload})
+
+
+def user_event(session: Session, verb: str, user: User) -> Event:
+    payload = {"accountId": user.account_id, "displayName": user.display_name, "accountType": user.account_type}
+    return record(session, f"user_{verb}", {"user": payload})
+
+
+def group_event(session: Session, verb: str, group: Group, user: User | None = None) -> Event:
+    payload: dict[str, Any] = {"group": {"id": group.id, "name": group.name}}
+    if user is not None:
+        payload["user"] = {"accountId": user.account_id, "displayName": user.display_name}
+    return record(session, f"group_{verb}", payload)
+
+
+def label_event(session: Session, verb: str, content: Content | None, labels: Iterable[tuple[str | None, str]]) -> None:
+    """label_added / label_removed, one event per label, as Confluence sends them."""
+    labelled = content_payload(session, content) if content is not None else None
+    for prefix, name in labels:
+        record(session, f"label_{verb}", {"label": {"prefix": prefix or "global", "name": name}, "content": labelled})
