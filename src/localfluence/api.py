@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
+from sqlalchemy.orm import Session
 
-from localfluence.access.gate import admit
+from localfluence.access.gate import admit, can_use
+from localfluence.auth.cache import Admission
 from localfluence.auth.credentials import authenticate
 from localfluence.auth.scopes import require_scopes
 from localfluence.context import Ctx
@@ -31,12 +33,13 @@ async def request_context(request: Request) -> AsyncIterator[Ctx]:
     try:
         if request.method not in READ_METHODS:
             session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
-        principal = authenticate(session, request.headers.get("authorization"))
+        admission = _admission(runtime, session, request.headers.get("authorization"))
+        principal = admission.principal
         # The one place token scopes are enforced: every API route authenticates through here.
         route = request.scope.get("route")
         require_scopes(principal, getattr(route, "operation_id", None))
         request.state.account_id = principal.account_id
-        admit(session, principal, request.url.path)
+        admit(principal, admission.can_use, request.url.path)
         origin = runtime.settings.base_url or f"{request.url.scheme}://{request.url.netloc}"
         yield Ctx(
             session=session,
@@ -50,6 +53,19 @@ async def request_context(request: Request) -> AsyncIterator[Ctx]:
         raise
     finally:
         session.close()
+
+
+def _admission(runtime: Runtime, session: Session, authorization: str | None) -> Admission:
+    cache = runtime.auth_cache
+    key = cache.key(authorization)
+    found = cache.get(key)
+    if found is not None:
+        return found
+    generation = cache.generation
+    principal = authenticate(session, authorization)
+    admission = Admission(principal, can_use(session, principal))
+    cache.put(key, admission, generation)
+    return admission
 
 
 # scope="function": the commit happens before the response goes out, so a failed commit is

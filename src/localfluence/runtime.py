@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from localfluence.auth.cache import AuthCache
 from localfluence.blobs.factory import make_blob_store
 from localfluence.blobs.store import BlobStore
 from localfluence.blobs.transaction import STORE
@@ -21,6 +22,7 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     blobs: BlobStore
+    auth_cache: AuthCache = field(default_factory=AuthCache)
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
@@ -30,4 +32,6 @@ class Runtime:
         blobs = make_blob_store(settings)
         # Sessions carry the store so that purges can delete bytes nothing refers to any more.
         sessions.configure(info={STORE: blobs})
-        return cls(settings=settings, engine=engine, sessions=sessions, blobs=blobs)
+        auth_cache = AuthCache(ttl=settings.auth_cache_seconds)
+        auth_cache.watch(engine)
+        return cls(settings=settings, engine=engine, sessions=sessions, blobs=blobs, auth_cache=auth_cache)

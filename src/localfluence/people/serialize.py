@@ -37,7 +37,10 @@ def load_users(ctx: Ctx, ids: Iterable[int | None]) -> dict[int, User]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return {u.id: u for u in ctx.session.scalars(select(User).where(User.id.in_(wanted)))}
+    # Once per request: the version, history and space expanders often name the same people.
+    return ctx.memoized(
+        "user", wanted, lambda missing: {u.id: u for u in ctx.session.scalars(select(User).where(User.id.in_(missing)))}
+    )
 
 
 def serialize_user(ctx: Ctx, user: User | None, expand: Expand = EMPTY, *, top: bool = False) -> dict[str, Any]:
