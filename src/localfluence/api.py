@@ -14,6 +14,7 @@ from localfluence.auth.credentials import authenticate
 from localfluence.auth.scopes import require_scopes
 from localfluence.context import Ctx
 from localfluence.db.engine import SQLITE_BEGIN
+from localfluence.db.session import READ_REQUEST, run_side_writes
 from localfluence.kit.expand import Expand
 from localfluence.kit.jsonresponse import JSON
 from localfluence.kit.links import links_for
@@ -31,8 +32,10 @@ async def request_context(request: Request) -> AsyncIterator[Ctx]:
     runtime: Runtime = request.app.state.runtime
     session = runtime.sessions()
     try:
-        if request.method not in READ_METHODS:
-            session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+        if request.method in READ_METHODS:
+            session.info[READ_REQUEST] = True
+        else:
+            _begin_write(session)
         admission = _admission(runtime, session, request.headers.get("authorization"))
         principal = admission.principal
         # The one place token scopes are enforced: every API route authenticates through here.
@@ -48,11 +51,16 @@ async def request_context(request: Request) -> AsyncIterator[Ctx]:
             settings=runtime.settings,
         )
         session.commit()
+        run_side_writes(session, runtime.sessions, _begin_write)
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def _begin_write(session: Session) -> None:
+    session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
 
 
 def _admission(runtime: Runtime, session: Session, authorization: str | None) -> Admission:

@@ -53,14 +53,14 @@ def expander(name: str) -> Callable[[Expander], Expander]:
     return register
 
 
-def spaces_of(ctx: Ctx, ids: Iterable[int]) -> dict[int, Space]:
+def spaces_of(ctx: Ctx, ids: Iterable[int]) -> dict[int, Any]:
     """Spaces of content already proven visible, loaded once per request."""
     return ctx.memoized("space", ids, lambda missing: space_repo.spaces_by_id_unchecked(ctx.session, missing))
 
 
-def versions_of(ctx: Ctx, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], ContentVersion]:
+def versions_of(ctx: Ctx, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Any]:
     """Versions by (content id, number), loaded once per request (body and version both want them)."""
-    return ctx.memoized("version", keys, lambda missing: repo.versions_of_many(ctx.session, list(missing)))
+    return ctx.memoized("version", keys, lambda missing: repo.version_rows_of_many(ctx.session, missing))
 
 
 def serialize_content(ctx: Ctx, content: Content, expand: Expand, *, top: bool = True) -> dict[str, Any]:

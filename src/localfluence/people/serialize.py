@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from localfluence.access.principal import ANONYMOUS_ACCOUNT_ID
 from localfluence.auth.credentials import ADMIN_GROUP
@@ -33,13 +33,17 @@ def user_expander(name: str) -> Callable[[UserExpander], UserExpander]:
     return register
 
 
+# Read-only rows (same attribute names as User): serializers only read them.
+_USER_ROWS = select(*User.__table__.c).where(User.__table__.c.id.in_(bindparam("ids", expanding=True)))
+
+
 def load_users(ctx: Ctx, ids: Iterable[int | None]) -> dict[int, User]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
     # Once per request: the version, history and space expanders often name the same people.
     return ctx.memoized(
-        "user", wanted, lambda missing: {u.id: u for u in ctx.session.scalars(select(User).where(User.id.in_(missing)))}
+        "user", wanted, lambda missing: {u.id: u for u in ctx.session.execute(_USER_ROWS, {"ids": list(missing)})}
     )
 
 
