@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Row, Select, bindparam, func, select
@@ -32,10 +33,17 @@ def visible(principal: Principal) -> Select[tuple[Content]]:
 def find_content(
     session: Session, principal: Principal, content_id: int, statuses: Sequence[str] | None = None
 ) -> Content | None:
-    query = visible(principal).where(Content.id == content_id)
+    return session.scalar(_find_content(principal, tuple(statuses or ())), {"content_id": content_id})
+
+
+@lru_cache(maxsize=1024)
+def _find_content(principal: Principal, statuses: tuple[str, ...]) -> Select[tuple[Content]]:
+    # The point read behind every GET of a content: built once per principal and status filter
+    # (statements are immutable), so a request pays for running it, not for building it.
+    query = visible(principal).where(Content.id == bindparam("content_id"))
     if statuses:
         query = query.where(Content.status.in_(statuses))
-    return session.scalar(query)
+    return query
 
 
 def get_content(
