@@ -5,6 +5,7 @@ isExternalCollaborator; expansions operations, personalSpace and details, loaded
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -31,6 +32,11 @@ def user_expander(name: str) -> Callable[[UserExpander], UserExpander]:
         return fn
 
     return register
+
+
+@lru_cache(maxsize=8192)
+def _quoted(account_id: str) -> str:
+    return quote(account_id, safe="")
 
 
 # Read-only rows (same attribute names as User): serializers only read them.
@@ -67,7 +73,7 @@ def serialize_users(
                 item[name] = values[user.id]
         # An expansion that found nothing (no personal space) is neither shown nor expandable.
         item["_expandable"] = {k: "" for k in USER_EXPANDABLE if k not in item and k not in expanded}
-        item["_links"] = {"self": ctx.links.api(f"/rest/api/user?accountId={quote(user.account_id, safe='')}")}
+        item["_links"] = {"self": ctx.links.api(f"/rest/api/user?accountId={_quoted(user.account_id)}")}
         if top:
             item["_links"].update(ctx.links.top())
         out.append(item)
