@@ -99,6 +99,18 @@ end
 """
 
 
+# wrk.format(method, path, headers, body) replaces wrk.headers (the -H Authorization) with the table
+# it is given, so each JSON request carries a copy of wrk.headers plus its Content-Type.
+LUA_JSON_HEADERS = """
+json_headers = function()
+  local h = {}
+  for k, v in pairs(wrk.headers) do h[k] = v end
+  h["Content-Type"] = "application/json"
+  return h
+end
+"""
+
+
 def lua_create(space_key: str, parent_id: int) -> str:
     return f"""
 local nthreads = 0
@@ -109,7 +121,7 @@ request = function()
   local body = '{{"type":"page","space":{{"key":"{space_key}"}},"ancestors":[{{"id":"{parent_id}"}}],' ..
     '"title":"bench ' .. tostring(tid) .. '-' .. tostring(counter) .. '-' .. tostring(math.random(1e9)) .. '",' ..
     '"body":{{"storage":{{"value":"<p>Created by the benchmark</p>","representation":"storage"}}}}}}'
-  return wrk.format("POST", "/wiki/rest/api/content", {{["Content-Type"]="application/json"}}, body)
+  return wrk.format("POST", "/wiki/rest/api/content", json_headers(), body)
 end
 """
 
@@ -130,7 +142,7 @@ request = function()
   versions[id] = v
   local body = '{{"type":"page","title":"bench update ' .. id .. '","version":{{"number":' .. v .. '}},' ..
     '"body":{{"storage":{{"value":"<p>Updated ' .. v .. '</p>","representation":"storage"}}}}}}'
-  return wrk.format("PUT", "/wiki/rest/api/content/" .. id, {{["Content-Type"]="application/json"}}, body)
+  return wrk.format("PUT", "/wiki/rest/api/content/" .. id, json_headers(), body)
 end
 """
 
@@ -138,7 +150,7 @@ end
 def lua_post(path: str) -> str:
     return f"""
 request = function()
-  return wrk.format("POST", "{path}", {{["Content-Type"]="application/json"}}, "{{}}")
+  return wrk.format("POST", "{path}", json_headers(), "{{}}")
 end
 """
 
@@ -146,7 +158,7 @@ end
 def run_wrk(base: str, script: str, *, auth: bool, connections: int, duration: int, threads: int,
             proc: psutil.Process) -> tuple[dict, float]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
-        fh.write(script + WRK_DONE)
+        fh.write(LUA_JSON_HEADERS + script + WRK_DONE)
         path = fh.name
     args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s", path]
     if auth:

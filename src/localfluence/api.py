@@ -6,12 +6,15 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
+from sqlalchemy.orm import Session
 
-from localfluence.access.gate import admit
+from localfluence.access.gate import admit, can_use
+from localfluence.auth.cache import Admission
 from localfluence.auth.credentials import authenticate
 from localfluence.auth.scopes import require_scopes
 from localfluence.context import Ctx
 from localfluence.db.engine import SQLITE_BEGIN
+from localfluence.db.session import READ_REQUEST, run_side_writes
 from localfluence.events.record import ACTOR, REMOTE_ADDRESS
 from localfluence.kit.expand import Expand
 from localfluence.kit.jsonresponse import JSON
@@ -30,16 +33,19 @@ async def request_context(request: Request) -> AsyncIterator[Ctx]:
     runtime: Runtime = request.app.state.runtime
     session = runtime.sessions()
     try:
-        if request.method not in READ_METHODS:
-            session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
-        principal = authenticate(session, request.headers.get("authorization"))
+        if request.method in READ_METHODS:
+            session.info[READ_REQUEST] = True
+        else:
+            _begin_write(session)
+        admission = _admission(runtime, session, request.headers.get("authorization"))
+        principal = admission.principal
         # The one place token scopes are enforced: every API route authenticates through here.
         route = request.scope.get("route")
         require_scopes(principal, getattr(route, "operation_id", None))
         request.state.account_id = principal.account_id
         session.info[ACTOR] = principal.account_id
         session.info[REMOTE_ADDRESS] = request.client.host if request.client else ""
-        admit(session, principal, request.url.path)
+        admit(principal, admission.can_use, request.url.path)
         origin = runtime.settings.base_url or f"{request.url.scheme}://{request.url.netloc}"
         yield Ctx(
             session=session,
@@ -48,11 +54,29 @@ async def request_context(request: Request) -> AsyncIterator[Ctx]:
             settings=runtime.settings,
         )
         session.commit()
+        run_side_writes(session, runtime.sessions, _begin_write)
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def _begin_write(session: Session) -> None:
+    session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+
+
+def _admission(runtime: Runtime, session: Session, authorization: str | None) -> Admission:
+    cache = runtime.auth_cache
+    key = cache.key(authorization)
+    found = cache.get(key)
+    if found is not None:
+        return found
+    generation = cache.generation
+    principal = authenticate(session, authorization)
+    admission = Admission(principal, can_use(session, principal))
+    cache.put(key, admission, generation)
+    return admission
 
 
 # scope="function": the commit happens before the response goes out, so a failed commit is

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     # How many recent requests the journal keeps (a ring; 0 keeps none).
     journal_size: int = Field(default=1000, ge=0, le=1_000_000)
     # Confluence's default "Attachment Maximum Size" is 100 MB; larger uploads answer 413.
+    # How long a worker trusts an authenticated caller without asking the database again. Writes
+    # through the same process take effect at once; other processes and hosts within this bound.
+    auth_cache_seconds: float = Field(default=5.0, ge=0, le=300)
     max_attachment_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
     # Where attachment bytes live: "local" (blob_dir, default data_dir/blobs) or "s3".
     blob_store: Literal["local", "s3"] = "local"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from localfluence.auth.cache import AuthCache
 from localfluence.blobs.factory import make_blob_store
 from localfluence.blobs.store import BlobStore
 from localfluence.blobs.transaction import STORE
@@ -22,6 +23,7 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     blobs: BlobStore
+    auth_cache: AuthCache = field(default_factory=AuthCache)
     # The background worker (tasks/worker.py), set by create_app.
     worker: Any = None
 
@@ -33,7 +35,9 @@ class Runtime:
         blobs = make_blob_store(settings)
         # Sessions carry the store so that purges can delete bytes nothing refers to any more.
         sessions.configure(info={STORE: blobs})
-        return cls(settings=settings, engine=engine, sessions=sessions, blobs=blobs)
+        auth_cache = AuthCache(ttl=settings.auth_cache_seconds)
+        auth_cache.watch(engine)
+        return cls(settings=settings, engine=engine, sessions=sessions, blobs=blobs, auth_cache=auth_cache)
 
     def close(self) -> None:
         if self.worker is not None:

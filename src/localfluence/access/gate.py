@@ -20,7 +20,7 @@ def can_use(session: Session, principal: Principal) -> bool:
     return has_site_permission(session, principal, "use")
 
 
-def admit(session: Session, principal: Principal, path: str) -> None:
+def admit(principal: Principal, usable: bool, path: str) -> None:
     """Refuse every request but the open ones from a user who lacks "can use" (403).
 
     Anonymous callers pass: with anonymous access off they simply see nothing (the visibility rule)
@@ -29,5 +29,5 @@ def admit(session: Session, principal: Principal, path: str) -> None:
         return
     if path.rstrip("/").endswith(_OPEN_PATHS):
         return
-    if not has_site_permission(session, principal, "use"):
+    if not usable:
         raise Forbidden("User is not permitted to use Confluence")

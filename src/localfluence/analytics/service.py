@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from localfluence.access.principal import Principal
 from localfluence.changes import on_content_read
+from localfluence.db.session import write_after_read
 from localfluence.errors import BadRequest
 from localfluence.kit.clock import clock
 from localfluence.kit.expand import Expand
@@ -21,7 +22,8 @@ VIEWED_TYPES = ("page", "blogpost")
 
 
 def record_view(session: Session, principal: Principal, content: Content) -> None:
-    session.add(ContentView(content_id=content.id, user_id=principal.user_id, viewed_at=clock.now()))
+    view = ContentView(content_id=content.id, user_id=principal.user_id, viewed_at=clock.now())
+    write_after_read(session, lambda writer: writer.add(view))
 
 
 @on_content_read

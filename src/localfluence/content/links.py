@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import base64
+from functools import lru_cache
 from urllib.parse import quote_plus
 
 from localfluence.context import Ctx
 from localfluence.models import Content
 
 
+# Cached: every content in every response has webui links, and quoting walks the title byte by byte.
+@lru_cache(maxsize=8192)
 def slug(title: str) -> str:
     return quote_plus(title, safe="")
+
+
+@lru_cache(maxsize=8192)
+def _preview_slug(title: str) -> str:
+    return quote_plus(title)
 
 
 def tiny(content_id: int) -> str:
@@ -27,7 +35,7 @@ def webui(content: Content, space_key: str) -> str:
     if content.type == "comment":
         return f"/spaces/{space_key}/pages/{content.parent_id}?focusedCommentId={content.id}"
     if content.type == "attachment":
-        preview = f"/{content.parent_id}/{content.id}/{quote_plus(content.title)}"
+        preview = f"/{content.parent_id}/{content.id}/{_preview_slug(content.title)}"
         return f"/pages/viewpageattachments.action?pageId={content.parent_id}&preview={preview}"
     return f"/spaces/{space_key}/pages/{content.id}/{slug(content.title)}"
 

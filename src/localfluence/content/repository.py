@@ -3,10 +3,12 @@ skip it end in _unchecked and are for code that already proved visibility."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from localfluence.access.principal import Principal
@@ -31,10 +33,17 @@ def visible(principal: Principal) -> Select[tuple[Content]]:
 def find_content(
     session: Session, principal: Principal, content_id: int, statuses: Sequence[str] | None = None
 ) -> Content | None:
-    query = visible(principal).where(Content.id == content_id)
+    return session.scalar(_find_content(principal, tuple(statuses or ())), {"content_id": content_id})
+
+
+@lru_cache(maxsize=1024)
+def _find_content(principal: Principal, statuses: tuple[str, ...]) -> Select[tuple[Content]]:
+    # The point read behind every GET of a content: built once per principal and status filter
+    # (statements are immutable), so a request pays for running it, not for building it.
+    query = visible(principal).where(Content.id == bindparam("content_id"))
     if statuses:
         query = query.where(Content.status.in_(statuses))
-    return session.scalar(query)
+    return query
 
 
 def get_content(
@@ -275,6 +284,25 @@ def versions_of_many(session: Session, keys: Sequence[tuple[int, int]]) -> dict[
         select(ContentVersion).where(ContentVersion.content_id.in_(ids), ContentVersion.number.in_(numbers))
     )
     wanted = set(keys)
+    return {(v.content_id, v.number): v for v in rows if (v.content_id, v.number) in wanted}
+
+
+_versions = ContentVersion.__table__.c
+_VERSION_ROWS = select(*_versions).where(
+    _versions.content_id.in_(bindparam("ids", expanding=True)),
+    _versions.number.in_(bindparam("numbers", expanding=True)),
+)
+
+
+def version_rows_of_many(session: Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Row[Any]]:
+    """Read-only version rows (same attribute names as ContentVersion) for serializers, in one
+    prebuilt statement: the body and version expansions of every content response read these."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        _VERSION_ROWS, {"ids": list({k[0] for k in wanted}), "numbers": list({k[1] for k in wanted})}
+    )
     return {(v.content_id, v.number): v for v in rows if (v.content_id, v.number) in wanted}
 
 

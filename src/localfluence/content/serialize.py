@@ -3,7 +3,7 @@ expansion, never one per row. Other packages register expanders for what they ow
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from localfluence.content import repository as repo
@@ -53,6 +53,16 @@ def expander(name: str) -> Callable[[Expander], Expander]:
     return register
 
 
+def spaces_of(ctx: Ctx, ids: Iterable[int]) -> dict[int, Any]:
+    """Spaces of content already proven visible, loaded once per request."""
+    return ctx.memoized("space", ids, lambda missing: space_repo.spaces_by_id_unchecked(ctx.session, missing))
+
+
+def versions_of(ctx: Ctx, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Any]:
+    """Versions by (content id, number), loaded once per request (body and version both want them)."""
+    return ctx.memoized("version", keys, lambda missing: repo.version_rows_of_many(ctx.session, missing))
+
+
 def serialize_content(ctx: Ctx, content: Content, expand: Expand, *, top: bool = True) -> dict[str, Any]:
     return serialize_contents(ctx, [content], expand, top=top)[0]
 
@@ -60,7 +70,7 @@ def serialize_content(ctx: Ctx, content: Content, expand: Expand, *, top: bool =
 def serialize_contents(ctx: Ctx, rows: Sequence[Content], expand: Expand, *, top: bool = False) -> list[dict[str, Any]]:
     if not rows:
         return []
-    spaces = space_repo.spaces_by_id_unchecked(ctx.session, {r.space_id for r in rows})
+    spaces = spaces_of(ctx, {r.space_id for r in rows})
     out = [_base(ctx, row, spaces[row.space_id]) for row in rows]
     _add_extensions(ctx, rows, out, expand.child("extensions"))
     expanded: dict[str, dict[int, Any]] = {}
@@ -78,9 +88,8 @@ def serialize_contents(ctx: Ctx, rows: Sequence[Content], expand: Expand, *, top
         if picked:
             decorate(ctx, [row for row, _ in picked], [item for _, item in picked])
     for row, item in zip(rows, out, strict=True):
-        item["_expandable"] = {
-            name: _expandable_path(row, name, spaces[row.space_id]) for name in EXPANDABLE if name not in item
-        }
+        paths = _expandable_paths(row, spaces[row.space_id])
+        item["_expandable"] = {name: paths.get(name, "") for name in EXPANDABLE if name not in item}
         if top:
             item["_links"].update(ctx.links.top())
     return out
@@ -116,8 +125,8 @@ def _add_extensions(ctx: Ctx, rows: Sequence[Content], out: list[dict[str, Any]]
                 item["extensions"].update(found[row.id])
 
 
-def _expandable_path(row: Content, name: str, space: Space) -> str:
-    paths = {
+def _expandable_paths(row: Content, space: Space) -> dict[str, str]:
+    return {
         "container": f"/rest/api/space/{space.key}"
         if row.parent_id is None or row.type in ("page", "blogpost")
         else f"/rest/api/content/{row.parent_id}",
@@ -127,7 +136,6 @@ def _expandable_path(row: Content, name: str, space: Space) -> str:
         "space": f"/rest/api/space/{space.key}",
         "children": f"/rest/api/content/{row.id}/child",
     }
-    return paths.get(name, "")
 
 
 def content_array(
@@ -147,7 +155,7 @@ def content_array(
 def _space(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
     from localfluence.spaces.serialize import serialize_spaces
 
-    spaces = space_repo.spaces_by_id_unchecked(ctx.session, {r.space_id for r in rows})
+    spaces = spaces_of(ctx, {r.space_id for r in rows})
     ordered = list(spaces.values())
     by_id = dict(zip((s.id for s in ordered), serialize_spaces(ctx, ordered, sub), strict=True))
     return {r.id: by_id[r.space_id] for r in rows}
@@ -196,7 +204,7 @@ def serialize_version(
 
 @expander("version")
 def _version(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
-    versions = repo.versions_of_many(ctx.session, [(r.id, r.version) for r in rows])
+    versions = versions_of(ctx, [(r.id, r.version) for r in rows])
     users = load_users(ctx, (v.author_id for v in versions.values()))
     return {
         r.id: serialize_version(ctx, versions[(r.id, r.version)], users) for r in rows if (r.id, r.version) in versions
@@ -211,7 +219,7 @@ def _history(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
     if "nextVersion" in sub:
         # Only an older version has a next one; the current version is the last.
         keys += [(r.id, r.version + 1) for r in rows if r.status == "historical"]
-    versions = repo.versions_of_many(ctx.session, keys)
+    versions = versions_of(ctx, keys)
     contributors = repo.contributors_of_many(ctx.session, [r.id for r in rows]) if "contributors" in sub else {}
     users = load_users(
         ctx,
@@ -271,7 +279,7 @@ BODY_REPRESENTATIONS = (
 
 @expander("body")
 def _body(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
-    versions = repo.versions_of_many(ctx.session, [(r.id, r.version) for r in rows])
+    versions = versions_of(ctx, [(r.id, r.version) for r in rows])
     out = {}
     for r in rows:
         version = versions.get((r.id, r.version))

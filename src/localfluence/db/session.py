@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
@@ -24,3 +24,32 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+# Session.info keys: set on the sessions of read requests, and the writes such a request queued.
+READ_REQUEST = "localfluence_read_request"
+SIDE_WRITES = "localfluence_side_writes"
+
+
+def write_after_read(session: Session, work: Callable[[Session], None]) -> None:
+    """Do a small write that a read makes (a page view recorded): at once in a write request, or,
+    in a read request, in a write transaction of its own right after the read commits.
+
+    A read request's transaction begins as a reader; on SQLite (WAL) a reader whose snapshot is
+    older than another process's commit cannot become a writer, and fails with "database is
+    locked" at once rather than waiting, which several workers would surface to clients."""
+    if session.info.get(READ_REQUEST):
+        session.info.setdefault(SIDE_WRITES, []).append(work)
+    else:
+        work(session)
+
+
+def run_side_writes(session: Session, factory: sessionmaker[Session], begin_write: Callable[[Session], None]) -> None:
+    """The writes a committed read request queued, in one write transaction."""
+    queued = session.info.pop(SIDE_WRITES, None)
+    if not queued:
+        return
+    with transaction(factory) as writer:
+        begin_write(writer)
+        for work in queued:
+            work(writer)

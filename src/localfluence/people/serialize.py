@@ -5,10 +5,11 @@ isExternalCollaborator; expansions operations, personalSpace and details, loaded
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from localfluence.access.principal import ANONYMOUS_ACCOUNT_ID
 from localfluence.auth.credentials import ADMIN_GROUP
@@ -33,11 +34,23 @@ def user_expander(name: str) -> Callable[[UserExpander], UserExpander]:
     return register
 
 
+@lru_cache(maxsize=8192)
+def _quoted(account_id: str) -> str:
+    return quote(account_id, safe="")
+
+
+# Read-only rows (same attribute names as User): serializers only read them.
+_USER_ROWS = select(*User.__table__.c).where(User.__table__.c.id.in_(bindparam("ids", expanding=True)))
+
+
 def load_users(ctx: Ctx, ids: Iterable[int | None]) -> dict[int, User]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return {u.id: u for u in ctx.session.scalars(select(User).where(User.id.in_(wanted)))}
+    # Once per request: the version, history and space expanders often name the same people.
+    return ctx.memoized(
+        "user", wanted, lambda missing: {u.id: u for u in ctx.session.execute(_USER_ROWS, {"ids": list(missing)})}
+    )
 
 
 def serialize_user(ctx: Ctx, user: User | None, expand: Expand = EMPTY, *, top: bool = False) -> dict[str, Any]:
@@ -60,7 +73,7 @@ def serialize_users(
                 item[name] = values[user.id]
         # An expansion that found nothing (no personal space) is neither shown nor expandable.
         item["_expandable"] = {k: "" for k in USER_EXPANDABLE if k not in item and k not in expanded}
-        item["_links"] = {"self": ctx.links.api(f"/rest/api/user?accountId={quote(user.account_id, safe='')}")}
+        item["_links"] = {"self": ctx.links.api(f"/rest/api/user?accountId={_quoted(user.account_id)}")}
         if top:
             item["_links"].update(ctx.links.top())
         out.append(item)

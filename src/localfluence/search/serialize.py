@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from localfluence.content import repository as content_repo
 from localfluence.content.links import webui
-from localfluence.content.serialize import serialize_contents
+from localfluence.content.serialize import serialize_contents, spaces_of, versions_of
 from localfluence.context import Ctx
 from localfluence.kit.clock import friendly, iso
 from localfluence.kit.expand import Expand
@@ -17,7 +16,6 @@ from localfluence.search import cursor as cursors
 from localfluence.search import excerpt as excerpts
 from localfluence.search import repository as repo
 from localfluence.search.service import Hits
-from localfluence.spaces import repository as space_repo
 from localfluence.spaces.serialize import serialize_spaces
 
 ICONS = {
@@ -33,8 +31,8 @@ def content_results(ctx: Ctx, hits: Hits, expand: Expand, mode: str) -> list[dic
     if not rows:
         return []
     serialized = serialize_contents(ctx, rows, expand)
-    spaces = space_repo.spaces_by_id_unchecked(ctx.session, {r.space_id for r in rows})
-    versions = content_repo.versions_of_many(ctx.session, [(r.id, r.version) for r in rows])
+    spaces = spaces_of(ctx, {r.space_id for r in rows})
+    versions = versions_of(ctx, [(r.id, r.version) for r in rows])
     documents = repo.documents_unchecked(ctx.session, [r.id for r in rows])
     highlighter = excerpts.Highlighter(hits.texts)
     out = []
