@@ -3,10 +3,10 @@ page is one page whichever API reads or writes it."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import Field
+from pydantic import Field, model_validator
 from sqlalchemy import func, select
 from starlette.responses import Response
 
@@ -34,6 +34,17 @@ LIST_STATUSES = ("current", "archived", "deleted", "trashed", "draft")
 class BodyWrite(Body):
     representation: str
     value: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keyed_by_format(cls, data: Any) -> Any:
+        # The spec's shape is {"representation", "value"}; atlassian-python-api's v2 client sends
+        # the v1-like {"storage": {"value": ...}}. Both mean the same page.
+        if isinstance(data, dict) and "representation" not in data and len(data) == 1:
+            (name, inner), = data.items()
+            if isinstance(inner, dict) and "value" in inner:
+                return {"representation": name, "value": inner["value"]}
+        return data
 
 
 class ContentCreateV2(Body):
@@ -98,7 +109,7 @@ def _list(
     limit: int | None,
     root_only: bool = False,
 ) -> Response:
-    check_body_format(body_format, ("storage", "atlas_doc_format"))
+    body_format = check_body_format(body_format, ("storage", "atlas_doc_format"))
     statuses = tuple(status or ["current"])
     for s in statuses:
         if s not in LIST_STATUSES:
@@ -193,7 +204,7 @@ def _single(
 ) -> Response:
     from localfluence.content import queries
 
-    check_body_format(body_format)
+    body_format = check_body_format(body_format)
     statuses = tuple(status or ["current", "archived"])
     if get_draft:
         statuses = ("draft",)

@@ -96,8 +96,19 @@ def _child_order(sort: str | None) -> tuple[Any, ...]:
     return tuple(c.desc() if descending else c.asc() for c in columns)
 
 
+# What a page's direct children can be (Cloud's /direct-children): the tree's own types.
+TREE_TYPES = ("page", "folder", "whiteboard", "database", "embed")
+
+
 def _children(
-    request: Request, ctx: Ctx, parent: Content, *, custom: bool, sort: str | None, limit: int | None
+    request: Request,
+    ctx: Ctx,
+    parent: Content,
+    *,
+    custom: bool,
+    sort: str | None,
+    limit: int | None,
+    types: tuple[str, ...] = ("page",),
 ) -> Response:
     size = parse_limit(limit)
     offset = decode_cursor(request)
@@ -105,12 +116,12 @@ def _children(
     if custom:
         query = query.where(Content.type.startswith(CUSTOM_PREFIX))
     else:
-        query = query.where(Content.type == "page")
+        query = query.where(Content.type.in_(types))
     rows = list(ctx.session.scalars(query.order_by(*_child_order(sort)).offset(offset).limit(size + 1)))
     results = []
     for row in rows[:size]:
         item: dict[str, Any] = {"id": str(row.id), "status": row.status, "title": row.title}
-        if custom:
+        if custom or len(types) > 1:
             item["type"] = row.type
         item["spaceId"] = str(row.space_id)
         if not custom:
@@ -129,6 +140,21 @@ async def get_child_pages(
     sort: str | None = None,
 ) -> Response:
     return _children(request, ctx, get_kind(ctx, "page", id), custom=False, sort=sort, limit=limit)
+
+
+@router.get("/pages/{id}/direct-children", operation_id="getPageDirectChildren")
+async def get_page_direct_children(
+    id: str,
+    request: Request,
+    ctx: Context,
+    cursor: str | None = None,
+    limit: int | None = None,
+    sort: str | None = None,
+) -> Response:
+    """Newer than our copy of the spec, and what atlassian-python-api's v2 client asks for
+    children: every tree type below the page, in position order."""
+    parent = get_kind(ctx, "page", id)
+    return _children(request, ctx, parent, custom=False, sort=sort, limit=limit, types=TREE_TYPES)
 
 
 @router.get("/custom-content/{id}/children", operation_id="getChildCustomContent")

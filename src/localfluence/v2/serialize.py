@@ -20,6 +20,9 @@ BODY_FORMATS = ("storage", "atlas_doc_format", "view", "export_view", "anonymous
 
 
 def check_body_format(body_format: str | None, allowed: Sequence[str] = BODY_FORMATS) -> str | None:
+    """The representation to include, or None; "none" (which clients send) asks for no body."""
+    if body_format == "none":
+        return None
     if body_format is not None and body_format not in allowed:
         raise BadRequest(f"Invalid body-format: {body_format}; use one of {', '.join(allowed)}")
     return body_format
