@@ -3,6 +3,7 @@ grow with the number of items on it."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -35,7 +36,9 @@ def counting(server: RunningServer) -> Iterator[list[str]]:
     statements: list[str] = []
 
     def count(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
+        # The background worker (tasks, webhooks) polls on its own thread: not the request's cost.
+        if not threading.current_thread().name.startswith("localfluence-worker"):
+            statements.append(statement)
 
     engine = server.runtime.engine
     event.listen(engine, "before_cursor_execute", count)
