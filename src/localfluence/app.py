@@ -130,6 +130,13 @@ def _install_error_handlers(app: FastAPI) -> None:
             message = "null for uri: the requested resource does not exist"
         return _error(request, exc.status_code, message, headers=exc.headers)
 
+    @app.exception_handler(OverflowError)
+    async def overflow_error(request: Request, exc: OverflowError) -> JSON:
+        # SQLite's driver refuses integers beyond 64 bits before the query runs (PostgreSQL answers
+        # with a DataError, below): an id or number from the request that cannot exist is a 400.
+        log.info("number out of range: %s", exc)
+        return _error(request, 400, "Invalid value in the request: number out of range")
+
     @app.exception_handler(DataError)
     async def data_error(request: Request, exc: DataError) -> JSON:
         # A value the database refuses (NUL in text on PostgreSQL, a number out of range) came from

@@ -322,3 +322,14 @@ def test_ids_with_thousands_of_digits(admin: Person, page: dict) -> None:
     assert_error(admin.api.get(f"/content/{page['id']}/version/{long_id}"), 400)
     assert_error(admin.api.get("/content", params={"start": long_id}), 400)
     assert_error(admin.api.post("/content/archive", json={"pages": [{"id": long_id}]}), 400)
+
+
+def test_numbers_beyond_64_bits_are_400_on_every_family(server: RunningServer, admin: Person) -> None:
+    """Found by fuzzing every spec path: SQLite's driver raised OverflowError past route parsing."""
+    huge = "99999999999999999999"
+    for path in (f"/inlinetasks/{huge}", f"/content/{huge}/history/{huge}/macro/id/{huge}"):
+        response = admin.api.get(path)
+        assert response.status_code in (400, 404), (path, response.text)
+    v2 = httpx.get(f"{server.url}/wiki/api/v2/spaces/{huge}/pages", auth=(admin.email, admin.token))
+    assert v2.status_code in (400, 404), v2.text
+    assert "errors" in v2.json()
