@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Depends, Header, Query
 from starlette.responses import Response
 
 from localfluence.access import checks
@@ -13,6 +13,7 @@ from localfluence.content import queries
 from localfluence.content import repository as content_repo
 from localfluence.content.service import parse_content_id
 from localfluence.kit.paging import Paging, page_envelope
+from localfluence.models import User
 from localfluence.spaces import repository as space_repo
 from localfluence.watches import service
 from localfluence.watches.serialize import content_watch, space_watch
@@ -31,121 +32,106 @@ def _watching(value: bool) -> Response:
     return ok({"watching": value})
 
 
+async def _watcher(ctx: Context, accountId: AccountId = None, key: Key = None, username: Username = None) -> User:
+    """Whose watch: the caller, or (site admins only) the user the query names."""
+    return service.watcher(ctx.session, ctx.principal, accountId, key, username)
+
+
+async def _xsrf(xsrf: Xsrf = None) -> None:
+    service.require_xsrf_token(xsrf)
+
+
+Watcher = Annotated[User, Depends(_watcher)]
+# Changes need Confluence's XSRF header; checked before anything else is looked up.
+XSRF_CHECKED = [Depends(_xsrf)]
+
+
 @router.get("/user/watch/content/{contentId}", operation_id="getContentWatchStatus")
-async def get_content_watch_status(
-    contentId: str, ctx: Context, accountId: AccountId = None, key: Key = None, username: Username = None
-) -> Response:
-    user = service.watcher(ctx.session, ctx.principal, accountId, key, username)
+async def get_content_watch_status(contentId: str, ctx: Context, user: Watcher) -> Response:
     content = service.watched_content(ctx.session, ctx.principal, parse_content_id(contentId))
     return _watching(service.is_watching_content(ctx.session, user, content))
 
 
-@router.post("/user/watch/content/{contentId}", operation_id="addContentWatcher", status_code=204)
+@router.post(
+    "/user/watch/content/{contentId}", operation_id="addContentWatcher", status_code=204, dependencies=XSRF_CHECKED
+)
 async def add_content_watcher(
     contentId: str,
     ctx: Context,
-    xsrf: Xsrf = None,
-    accountId: AccountId = None,
-    key: Key = None,
-    username: Username = None,
+    user: Watcher,
 ) -> Response:
-    service.require_xsrf_token(xsrf)
-    user = service.watcher(ctx.session, ctx.principal, accountId, key, username)
     content = service.watched_content(ctx.session, ctx.principal, parse_content_id(contentId))
     service.watch_content(ctx.session, user, content)
     return Response(status_code=204)
 
 
-@router.delete("/user/watch/content/{contentId}", operation_id="removeContentWatcher", status_code=204)
+@router.delete(
+    "/user/watch/content/{contentId}", operation_id="removeContentWatcher", status_code=204, dependencies=XSRF_CHECKED
+)
 async def remove_content_watcher(
     contentId: str,
     ctx: Context,
-    xsrf: Xsrf = None,
-    accountId: AccountId = None,
-    key: Key = None,
-    username: Username = None,
+    user: Watcher,
 ) -> Response:
-    service.require_xsrf_token(xsrf)
-    user = service.watcher(ctx.session, ctx.principal, accountId, key, username)
     content = service.watched_content(ctx.session, ctx.principal, parse_content_id(contentId))
     service.unwatch_content(ctx.session, user, content)
     return Response(status_code=204)
 
 
 @router.get("/user/watch/label/{labelName}", operation_id="isWatchingLabel")
-async def is_watching_label(
-    labelName: str, ctx: Context, accountId: AccountId = None, key: Key = None, username: Username = None
-) -> Response:
-    user = service.watcher(ctx.session, ctx.principal, accountId, key, username)
+async def is_watching_label(labelName: str, ctx: Context, user: Watcher) -> Response:
     label = service.watched_label(ctx.session, labelName)
     return _watching(service.is_watching_label(ctx.session, user, label))
 
 
-@router.post("/user/watch/label/{labelName}", operation_id="addLabelWatcher", status_code=204)
+@router.post(
+    "/user/watch/label/{labelName}", operation_id="addLabelWatcher", status_code=204, dependencies=XSRF_CHECKED
+)
 async def add_label_watcher(
     labelName: str,
     ctx: Context,
-    xsrf: Xsrf = None,
-    accountId: AccountId = None,
-    key: Key = None,
-    username: Username = None,
+    user: Watcher,
 ) -> Response:
-    service.require_xsrf_token(xsrf)
-    user = service.watcher(ctx.session, ctx.principal, accountId, key, username)
     service.watch_label(ctx.session, user, service.watched_label(ctx.session, labelName))
     return Response(status_code=204)
 
 
-@router.delete("/user/watch/label/{labelName}", operation_id="removeLabelWatcher", status_code=204)
+@router.delete(
+    "/user/watch/label/{labelName}", operation_id="removeLabelWatcher", status_code=204, dependencies=XSRF_CHECKED
+)
 async def remove_label_watcher(
     labelName: str,
     ctx: Context,
-    xsrf: Xsrf = None,
-    accountId: AccountId = None,
-    key: Key = None,
-    username: Username = None,
+    user: Watcher,
 ) -> Response:
-    service.require_xsrf_token(xsrf)
-    user = service.watcher(ctx.session, ctx.principal, accountId, key, username)
     service.unwatch_label(ctx.session, user, service.watched_label(ctx.session, labelName))
     return Response(status_code=204)
 
 
 @router.get("/user/watch/space/{spaceKey}", operation_id="isWatchingSpace")
-async def is_watching_space(
-    spaceKey: str, ctx: Context, accountId: AccountId = None, key: Key = None, username: Username = None
-) -> Response:
-    user = service.watcher(ctx.session, ctx.principal, accountId, key, username)
+async def is_watching_space(spaceKey: str, ctx: Context, user: Watcher) -> Response:
     space = service.watched_space(ctx.session, ctx.principal, spaceKey)
     return _watching(service.is_watching_space(ctx.session, user, space))
 
 
-@router.post("/user/watch/space/{spaceKey}", operation_id="addSpaceWatcher", status_code=204)
+@router.post("/user/watch/space/{spaceKey}", operation_id="addSpaceWatcher", status_code=204, dependencies=XSRF_CHECKED)
 async def add_space_watcher(
     spaceKey: str,
     ctx: Context,
-    xsrf: Xsrf = None,
-    accountId: AccountId = None,
-    key: Key = None,
-    username: Username = None,
+    user: Watcher,
 ) -> Response:
-    service.require_xsrf_token(xsrf)
-    user = service.watcher(ctx.session, ctx.principal, accountId, key, username)
     service.watch_space(ctx.session, user, service.watched_space(ctx.session, ctx.principal, spaceKey))
     return Response(status_code=204)
 
 
-@router.delete("/user/watch/space/{spaceKey}", operation_id="removeSpaceWatch", status_code=204)
+@router.delete(
+    "/user/watch/space/{spaceKey}", operation_id="removeSpaceWatch", status_code=204, dependencies=XSRF_CHECKED
+)
 async def remove_space_watch(
     spaceKey: str,
     ctx: Context,
-    xsrf: Xsrf = None,
-    accountId: AccountId = None,
-    key: Key = None,
-    username: Username = None,
+    user: Watcher,
 ) -> Response:
-    service.require_xsrf_token(xsrf)
-    user = service.watcher(ctx.session, ctx.principal, accountId, key, username)
     service.unwatch_space(ctx.session, user, service.watched_space(ctx.session, ctx.principal, spaceKey))
     return Response(status_code=204)
 
