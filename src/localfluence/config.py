@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     webhook_max_attempts: int = Field(default=8, ge=1, le=100)
     webhook_backoff_seconds: float = Field(default=1.0, gt=0)
+    # The longest wait between two attempts of one delivery.
+    webhook_backoff_max_seconds: float = Field(default=3600.0, gt=0)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -19,7 +19,15 @@ from tests.platform.processes import ServerProcess
 from tests.platform.receiver import Receiver
 from tests.server import database_for_worker
 
-FAST = {"task_lease_seconds": "1.5", "webhook_backoff_seconds": "0.1", "worker_idle_seconds": "0.2"}
+# Deliveries keep retrying every second at most while the receiver is down, however long the first
+# server takes (a slow machine must not exhaust the attempts and turn the test into a timing race).
+FAST = {
+    "task_lease_seconds": "1.5",
+    "webhook_backoff_seconds": "0.1",
+    "webhook_backoff_max_seconds": "1",
+    "webhook_max_attempts": "100",
+    "worker_idle_seconds": "0.2",
+}
 
 
 @pytest.fixture

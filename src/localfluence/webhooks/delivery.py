@@ -132,7 +132,8 @@ def deliver_due(worker: Worker) -> tuple[bool, datetime | None]:
             if item.attempt >= settings.webhook_max_attempts:
                 values.update(state="failed")
             else:
-                backoff = min(3600.0, settings.webhook_backoff_seconds * 2 ** (item.attempt - 1))
+                growing = settings.webhook_backoff_seconds * 2 ** (item.attempt - 1)
+                backoff = min(settings.webhook_backoff_max_seconds, growing)
                 values.update(next_attempt_at=finished + timedelta(seconds=backoff))
             session.execute(update(WebhookDelivery).where(WebhookDelivery.id == item.delivery_id).values(**values))
     return True, None
