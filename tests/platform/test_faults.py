@@ -26,6 +26,9 @@ FAST = {
     "webhook_backoff_seconds": "0.1",
     "webhook_backoff_max_seconds": "1",
     "webhook_max_attempts": "100",
+    # A killed server's claimed deliveries wait out their lease (timeout × rounds + 5 s) before the
+    # second server retries them.
+    "webhook_timeout_seconds": "0.5",
     "worker_idle_seconds": "0.2",
 }
 
@@ -109,7 +112,7 @@ def test_kill_9_mid_task_and_with_deliveries_pending(tmp_path: Path, database: s
             with engine.connect() as conn:
                 return conn.scalar(select(func.count()).where(WebhookDelivery.state != "delivered")) == 0
 
-        until(all_delivered, what="deliveries")
+        until(all_delivered, timeout=60, what="deliveries")
         with engine.connect() as conn:
             delivered = {str(i) for i in conn.scalars(select(WebhookDelivery.event_id))}
         # Every event (of the ones recorded after the webhook existed) reached the receiver, once

@@ -23,6 +23,7 @@ from localfluence.webhooks.payloads import webhook_body
 
 log = logging.getLogger("localfluence.webhooks")
 BATCH = 100
+POSTERS = 16
 SIGNATURE_HEADER = "X-Hub-Signature"
 
 
@@ -46,7 +47,10 @@ def _base_url(worker: Worker) -> str:
 
 
 def _claim(worker: Worker, now: datetime) -> list[Claimed]:
-    lease = now + timedelta(seconds=worker.settings.webhook_timeout_seconds + 30)
+    # The lease covers the slowest batch (every POST timing out, POSTERS at a time) and no more: a
+    # worker killed mid-batch must not keep its deliveries from a successor for longer than that.
+    rounds = -(-BATCH // POSTERS)
+    lease = now + timedelta(seconds=worker.settings.webhook_timeout_seconds * rounds + 5)
     due = (
         (WebhookDelivery.state == "pending")
         & (WebhookDelivery.next_attempt_at <= now)
@@ -144,7 +148,7 @@ def _connections(worker: Worker) -> tuple[httpx.Client, ThreadPoolExecutor]:
     held = worker.resources.get("webhooks")
     if held is None:
         client = httpx.Client(timeout=worker.settings.webhook_timeout_seconds, follow_redirects=False)
-        pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="localfluence-webhook")
+        pool = ThreadPoolExecutor(max_workers=POSTERS, thread_name_prefix="localfluence-webhook")
         held = worker.resources["webhooks"] = (client, pool)
         worker.on_stop.append(lambda: (pool.shutdown(wait=True), client.close()))
     return held
