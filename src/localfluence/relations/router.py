@@ -12,7 +12,6 @@ from localfluence.context import Ctx
 from localfluence.errors import NotFound
 from localfluence.kit.expand import Expand
 from localfluence.kit.paging import Paging, page_envelope
-from localfluence.models import Relation
 from localfluence.relations import service
 from localfluence.relations.serialize import serialize_relations, single_relation
 
@@ -105,22 +104,11 @@ async def find_target_from_source(
     start: Start = None,
     limit: Limit = None,
 ) -> Response:
-    name = service.relation_name(relationName)
-    service.entity_type(sourceType)
-    service.entity_type(targetType)
-    service.check_favourite(name, sourceType, targetType)
+    name = service.validate(relationName, sourceType, targetType)
     source = service.resolve(ctx.session, ctx.principal, sourceType, sourceKey, sourceStatus)
-    paging = Paging.of(start, limit, default=25, maximum=200)
-    rows = service.targets_of(
-        ctx.session, ctx.principal, name, source, targetType, start=paging.start, limit=paging.limit
-    )
-    page = rows[: paging.limit]
-    ends: dict[tuple[str, int], Any] = {(source.type, source.id): source.row}
-    found = service.entities_by_id(ctx.session, targetType, [r.target_id for r in page])
-    ends.update({(targetType, i): row for i, row in found.items()})
     path = f"/rest/api/relation/{name}/from/{sourceType}/{sourceKey}/to/{targetType}"
     return ok(
-        _page(ctx, [r for r in page if (r.target_type, r.target_id) in ends], ends, expand, paging, len(rows), path)
+        _listing(ctx, name, source, targetType, outgoing=True, expand=expand, start=start, limit=limit, path=path)
     )
 
 
@@ -141,22 +129,11 @@ async def find_sources_for_target(
     start: Start = None,
     limit: Limit = None,
 ) -> Response:
-    name = service.relation_name(relationName)
-    service.entity_type(sourceType)
-    service.entity_type(targetType)
-    service.check_favourite(name, sourceType, targetType)
+    name = service.validate(relationName, sourceType, targetType)
     target = service.resolve(ctx.session, ctx.principal, targetType, targetKey, targetStatus)
-    paging = Paging.of(start, limit, default=25, maximum=200)
-    rows = service.sources_of(
-        ctx.session, ctx.principal, name, target, sourceType, start=paging.start, limit=paging.limit
-    )
-    page = rows[: paging.limit]
-    ends: dict[tuple[str, int], Any] = {(target.type, target.id): target.row}
-    found = service.entities_by_id(ctx.session, sourceType, [r.source_id for r in page])
-    ends.update({(sourceType, i): row for i, row in found.items()})
     path = f"/rest/api/relation/{name}/to/{targetType}/{targetKey}/from/{sourceType}"
     return ok(
-        _page(ctx, [r for r in page if (r.source_type, r.source_id) in ends], ends, expand, paging, len(rows), path)
+        _listing(ctx, name, target, sourceType, outgoing=False, expand=expand, start=start, limit=limit, path=path)
     )
 
 
@@ -170,28 +147,39 @@ def _pair(
     source_status: str | None,
     target_status: str | None,
 ) -> tuple[str, service.Entity, service.Entity]:
-    name = service.relation_name(relation_name)
-    service.entity_type(source_type)
-    service.entity_type(target_type)
-    service.check_favourite(name, source_type, target_type)
+    name = service.validate(relation_name, source_type, target_type)
     source = service.resolve(ctx.session, ctx.principal, source_type, source_key, source_status)
     target = service.resolve(ctx.session, ctx.principal, target_type, target_key, target_status)
     return name, source, target
 
 
-def _page(
+def _listing(
     ctx: Ctx,
-    relations: list[Relation],
-    ends: dict[tuple[str, int], Any],
+    name: str,
+    anchor: service.Entity,
+    other_type: str,
+    *,
+    outgoing: bool,
     expand: Expand,
-    paging: Paging,
-    fetched: int,
+    start: int | None,
+    limit: int | None,
     path: str,
 ) -> dict[str, Any]:
+    """One page of an entity's relations in one direction, each with both ends for serialization."""
+    paging = Paging.of(start, limit, default=25, maximum=200)
+    rows = service.related(
+        ctx.session, ctx.principal, name, anchor, other_type, outgoing=outgoing, start=paging.start, limit=paging.limit
+    )
+    page = rows[: paging.limit]
+    far = [(r.target_type, r.target_id) if outgoing else (r.source_type, r.source_id) for r in page]
+    ends: dict[tuple[str, int], Any] = {(anchor.type, anchor.id): anchor.row}
+    found = service.entities_by_id(ctx.session, other_type, [i for _, i in far])
+    ends.update({(other_type, i): row for i, row in found.items()})
+    shown = [r for r, end in zip(page, far, strict=True) if end in ends]
     return page_envelope(
-        serialize_relations(ctx, relations, ends, expand),
+        serialize_relations(ctx, shown, ends, expand),
         paging,
-        has_more=fetched > paging.limit,
+        has_more=len(rows) > paging.limit,
         path=path,
         query={"expand": expand.render() or None},
         links=ctx.links.top(),

@@ -152,30 +152,37 @@ def _visible(principal: Principal, type: str, id_col) -> ColumnElement[bool]:  #
     return true()
 
 
-def targets_of(
-    session: Session, principal: Principal, name: str, source: Entity, target_type: str, *, start: int, limit: int
+def related(
+    session: Session,
+    principal: Principal,
+    name: str,
+    anchor: Entity,
+    other_type: str,
+    *,
+    outgoing: bool,
+    start: int,
+    limit: int,
 ) -> list[Relation]:
+    """Relations of one entity in one direction, limit + 1 of them so the caller knows if more follow."""
+    near = (Relation.source_type, Relation.source_id) if outgoing else (Relation.target_type, Relation.target_id)
+    far = (Relation.target_type, Relation.target_id) if outgoing else (Relation.source_type, Relation.source_id)
     query = select(Relation).where(
         Relation.name == name,
-        Relation.source_type == source.type,
-        Relation.source_id == source.id,
-        Relation.target_type == target_type,
-        _visible(principal, target_type, Relation.target_id),
+        near[0] == anchor.type,
+        near[1] == anchor.id,
+        far[0] == other_type,
+        _visible(principal, other_type, far[1]),
     )
     return list(session.scalars(query.order_by(Relation.created_at, Relation.id).offset(start).limit(limit + 1)))
 
 
-def sources_of(
-    session: Session, principal: Principal, name: str, target: Entity, source_type: str, *, start: int, limit: int
-) -> list[Relation]:
-    query = select(Relation).where(
-        Relation.name == name,
-        Relation.target_type == target.type,
-        Relation.target_id == target.id,
-        Relation.source_type == source_type,
-        _visible(principal, source_type, Relation.source_id),
-    )
-    return list(session.scalars(query.order_by(Relation.created_at, Relation.id).offset(start).limit(limit + 1)))
+def validate(relation_name_: str, source_type: str, target_type: str) -> str:
+    """The relation's canonical name, once the name and both entity types are known to be valid."""
+    name = relation_name(relation_name_)
+    entity_type(source_type)
+    entity_type(target_type)
+    check_favourite(name, source_type, target_type)
+    return name
 
 
 def entities_by_id(session: Session, type: str, ids: Sequence[int]) -> dict[int, User | Content | Space]:

@@ -38,7 +38,7 @@ def _users(request: Request, ctx: Ctx, kind: str, raw_id: str, limit: int | None
     size = parse_limit(limit)
     offset = decode_cursor(request)
     target = relations.Entity("content", content.id, content)
-    rows = relations.sources_of(ctx.session, ctx.principal, LIKE, target, "user", start=offset, limit=size)
+    rows = relations.related(ctx.session, ctx.principal, LIKE, target, "user", outgoing=False, start=offset, limit=size)
     ids = [r.source_id for r in rows[:size]]
     accounts = {
         row.id: row.account_id for row in ctx.session.execute(select(User.id, User.account_id).where(User.id.in_(ids)))
