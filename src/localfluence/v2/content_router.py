@@ -41,7 +41,7 @@ class BodyWrite(Body):
         # The spec's shape is {"representation", "value"}; atlassian-python-api's v2 client sends
         # the v1-like {"storage": {"value": ...}}. Both mean the same page.
         if isinstance(data, dict) and "representation" not in data and len(data) == 1:
-            (name, inner), = data.items()
+            ((name, inner),) = data.items()
             if isinstance(inner, dict) and "value" in inner:
                 return {"representation": name, "value": inner["value"]}
         return data

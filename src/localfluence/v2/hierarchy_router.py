@@ -15,7 +15,7 @@ from localfluence.content import repository as repo
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest
 from localfluence.models import Content, ContentAncestor, ContentVersion
-from localfluence.v2.lookup import CUSTOM_PREFIX, get_kind, parse_id
+from localfluence.v2.lookup import custom_type_clause, get_kind, parse_id
 from localfluence.v2.paging import cursor_page, decode_cursor, parse_limit
 
 router = APIRouter(tags=["Ancestors", "Children"])
@@ -114,7 +114,7 @@ def _children(
     offset = decode_cursor(request)
     query = repo.visible(ctx.principal).where(Content.parent_id == parent.id, Content.status.in_(CHILD_STATUSES))
     if custom:
-        query = query.where(Content.type.startswith(CUSTOM_PREFIX))
+        query = query.where(custom_type_clause())
     else:
         query = query.where(Content.type.in_(types))
     rows = list(ctx.session.scalars(query.order_by(*_child_order(sort)).offset(offset).limit(size + 1)))
