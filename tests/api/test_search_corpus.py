@@ -47,10 +47,10 @@ CORPUS: list[tuple[str, set[str] | list[str]]] = [
     ("label not in (guide, plan, release)", ALL - {"deploy", "advanced", "release", "results", "plan"}),
     ("label = nosuch", set()),
     ('label = "global:ops"', {"deploy"}),
-    ("ancestor = {id:deploy}", {"release", "advanced", "nested", "comment"}),
+    ("ancestor = {id:deploy}", {"release", "advanced", "nested"}),
     ("ancestor = {id:deploy} and type = page", {"release", "advanced", "nested"}),
     ("ancestor in ({id:release}, {id:advanced})", {"nested"}),
-    ("ancestor != {id:deploy}", ALL - {"release", "advanced", "nested", "comment"}),
+    ("ancestor != {id:deploy}", ALL - {"release", "advanced", "nested"}),
     ("parent = {id:deploy}", {"release", "advanced"}),
     ("parent = {id:release}", {"nested"}),
     ("parent in ({id:deploy}, {id:release})", {"release", "advanced", "nested"}),
@@ -163,7 +163,7 @@ CORPUS: list[tuple[str, set[str] | list[str]]] = [
 # (cql, cqlcontext, expected)
 WITH_CONTEXT: list[tuple[str, dict[str, object], set[str]]] = [
     ("space = currentSpace()", {"spaceKey": "{B}"}, SPACE_B),
-    ("ancestor = currentContent()", {"contentId": "{id:deploy}"}, {"release", "advanced", "nested", "comment"}),
+    ("ancestor = currentContent()", {"contentId": "{id:deploy}"}, {"release", "advanced", "nested"}),
     ("space = {B}", {"contentStatuses": ["trashed"]}, {"trashed"}),
     ("text ~ secret", {"contentStatuses": ["current", "trashed"]}, {"trashed"}),
     (

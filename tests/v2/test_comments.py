@@ -192,7 +192,7 @@ def test_comments_on_attachments_and_custom_content(admin: Person, v2: httpx.Cli
     custom = v2.post(
         "/custom-content",
         json={
-            "type": "note",
+            "type": "ac:app:note",
             "spaceId": str(space["id"]),
             "title": "N",
             "body": {"value": "x", "representation": "raw"},

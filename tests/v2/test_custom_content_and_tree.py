@@ -96,12 +96,101 @@ def test_custom_content_paging_and_bad_input(admin: Person, v2: httpx.Client, sp
     assert seen == made
     assert v2.get("/custom-content", params={"type": "ac:app:thing", "cursor": "bad"}).status_code == 400
     body = {"representation": "storage", "value": "<p>x</p>"}
-    two = {"type": "t", "title": "x", "body": body, "pageId": post["id"], "spaceId": str(space["id"])}
+    two = {"type": "ac:a:t", "title": "x", "body": body, "pageId": post["id"], "spaceId": str(space["id"])}
     assert v2.post("/custom-content", json=two).status_code == 400
-    wrong = {"type": "t", "title": "x", "body": body, "pageId": post["id"]}
+    wrong = {"type": "ac:a:t", "title": "x", "body": body, "pageId": post["id"]}
     assert v2.post("/custom-content", json=wrong).status_code == 404
-    too_long = {"type": "x" * 40, "title": "x", "body": body, "spaceId": str(space["id"])}
-    assert v2.post("/custom-content", json=too_long).status_code == 400
+    for bad in ("t", "ac::t", "ac:a b:t", ""):
+        response = v2.post("/custom-content", json={**wrong, "type": bad, "spaceId": str(space["id"])})
+        assert response.status_code == 400, bad
+
+
+# Forge names a custom content type forge:<app-id>:<environment-id>:<module-key>.
+FORGE_TYPE = "forge:3f2504e0-4f89-11d3-9a0c-0305e82c3301:6ba7b810-9dad-11d1-80b4-00c04fd430c8:customer-record"
+
+
+def test_forge_custom_content_through_v2_and_v1(admin: Person, v2: httpx.Client, space: dict) -> None:
+    page = create_page(admin, space["key"], "Holds Forge content")
+    made = v2.post(
+        "/custom-content",
+        json={
+            "type": FORGE_TYPE,
+            "title": "Record",
+            "pageId": page["id"],
+            "body": {"representation": "raw", "value": "{}"},
+        },
+    )
+    assert made.status_code == 201, made.text
+    item = made.json()
+    assert item["type"] == FORGE_TYPE
+
+    # v1 sees the same type, and lists and updates the content by it.
+    got = admin.api.get(f"/content/{item['id']}", params={"expand": "body.storage,version,container"})
+    assert got.status_code == 200, got.text
+    assert got.json()["type"] == FORGE_TYPE and got.json()["body"]["storage"]["value"] == "{}"
+    listed = admin.api.get("/content", params={"type": FORGE_TYPE, "spaceKey": space["key"]})
+    assert listed.status_code == 200, listed.text
+    assert [c["id"] for c in listed.json()["results"]] == [item["id"]]
+    updated = admin.api.put(
+        f"/content/{item['id']}",
+        json={
+            "type": FORGE_TYPE,
+            "title": "Record v2",
+            "version": {"number": 2},
+            "body": {"storage": {"value": '{"n": 2}', "representation": "storage"}},
+        },
+    )
+    assert updated.status_code == 200, updated.text
+    again = v2.get(f"/custom-content/{item['id']}", params={"body-format": "raw"}).json()
+    assert (again["title"], again["version"]["number"], again["body"]["raw"]["value"]) == ("Record v2", 2, '{"n": 2}')
+
+    # v1 creates one; v2 finds it by type, in the space and below the page.
+    created = admin.api.post(
+        "/content",
+        json={
+            "type": FORGE_TYPE,
+            "title": "From v1",
+            "space": {"key": space["key"]},
+            "ancestors": [{"id": page["id"]}],
+            "body": {"storage": {"value": "{}", "representation": "storage"}},
+        },
+    )
+    assert created.status_code == 200, created.text
+    assert created.json()["type"] == FORGE_TYPE
+    by_type = v2.get("/custom-content", params={"type": FORGE_TYPE, "space-id": space["id"]}).json()["results"]
+    assert [c["id"] for c in by_type] == [item["id"], created.json()["id"]]
+    below = v2.get(f"/pages/{page['id']}/custom-content", params={"type": FORGE_TYPE}).json()["results"]
+    assert {c["id"] for c in below} == {item["id"], created.json()["id"]}
+    children = v2.get(f"/custom-content/{item['id']}/children").json()["results"]
+    assert children == []
+    assert v2.get("/custom-content", params={"type": "forge:other:env:key"}).json()["results"] == []
+
+
+def test_custom_content_types_longer_than_255_characters_are_refused(
+    admin: Person, v2: httpx.Client, space: dict
+) -> None:
+    longest = FORGE_TYPE + "x" * (255 - len(FORGE_TYPE))
+    body = {"representation": "storage", "value": "<p>x</p>"}
+    fits = v2.post(
+        "/custom-content", json={"type": longest, "title": "Fits", "spaceId": str(space["id"]), "body": body}
+    )
+    assert fits.status_code == 201, fits.text
+    assert v2.get(f"/custom-content/{fits.json()['id']}").json()["type"] == longest
+    too_long = {"type": longest + "x", "title": "Too long", "spaceId": str(space["id"]), "body": body}
+    refused = v2.post("/custom-content", json=too_long)
+    assert refused.status_code == 400
+    assert "at most 255 characters" in refused.json()["errors"][0]["title"] + refused.json()["errors"][0].get(
+        "detail", ""
+    )
+    v1 = {
+        "type": longest + "x",
+        "title": "Too long",
+        "space": {"key": space["key"]},
+        "body": {"storage": {"value": "<p>x</p>", "representation": "storage"}},
+    }
+    refused_v1 = admin.api.post("/content", json=v1)
+    assert refused_v1.status_code == 400 and "at most 255 characters" in refused_v1.json()["message"]
+    assert v2.get("/custom-content", params={"type": longest + "x"}).status_code == 400
 
 
 @pytest.mark.parametrize(

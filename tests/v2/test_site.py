@@ -92,3 +92,6 @@ def test_no_data_policies_and_no_classification(
     assert v2.delete(base).status_code == 204
     with v2_client(server, alice) as as_alice:
         assert as_alice.delete(base).status_code == 403
+        assert as_alice.put(base, json={"id": "x"}).status_code == 403
+        assert as_alice.put(base, json={}).status_code == 403
+    assert v2.put(base, json={}).status_code == 400

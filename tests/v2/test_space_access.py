@@ -56,6 +56,11 @@ def test_assignments_follow_v1_grants(
             json={"principal": {"principalType": "USER", "principalId": alice.account_id}, "roleId": "1"},
         )
         assert denied.status_code == 403
+        # The permission check comes first: a non-administrator learns nothing about who exists.
+        nobody = {"principal": {"principalType": "USER", "principalId": "557058:no-such-user"}, "roleId": "1"}
+        assert as_alice.post(f"{base}/role-assignments", json=nobody).status_code == 403
+        unknown_role = {"principal": {"principalType": "USER", "principalId": alice.account_id}, "roleId": "99"}
+        assert as_alice.post(f"{base}/role-assignments", json=unknown_role).status_code == 403
 
     made = v2.post(
         f"{base}/role-assignments",

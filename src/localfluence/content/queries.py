@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from localfluence.access.principal import Principal
 from localfluence.content import repository as repo
+from localfluence.content.types import is_custom
 from localfluence.errors import BadRequest, NotFound
 from localfluence.models import Content, ContentVersion
 from localfluence.spaces import repository as space_repo
@@ -66,7 +67,7 @@ def list_content(
     limit: int,
     labels: Sequence[str] | None = None,
 ) -> list[Content]:
-    if type not in LISTABLE_TYPES:
+    if type not in LISTABLE_TYPES and not is_custom(type):
         raise BadRequest(f"Invalid content type: {type}; use page or blogpost")
     space_id = None
     if space_key:

@@ -57,7 +57,8 @@ class VersionCreateIn(Body):
 
 class ContentCreate(Body):
     id: IdStr | None = None
-    type: str = Field(min_length=1, max_length=64)
+    # Custom content types run long (Forge's hold two UUIDs); content/types.py says which fit.
+    type: str = Field(min_length=1, max_length=1000)
     title: str | None = Field(default=None, max_length=1000)
     space: SpaceRef | None = None
     status: str | None = None
@@ -74,7 +75,7 @@ class ContentCreate(Body):
 class ContentUpdate(Body):
     version: VersionIn
     title: str = Field(max_length=1000)
-    type: str = Field(min_length=1, max_length=64)
+    type: str = Field(min_length=1, max_length=1000)
     status: str | None = None
     ancestors: list[ContentRef] | None = None
     body: dict[str, BodyValue] | None = None

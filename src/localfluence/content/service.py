@@ -16,7 +16,7 @@ from localfluence.access import checks
 from localfluence.access.principal import Principal
 from localfluence.changes import content_changed
 from localfluence.content import repository as repo
-from localfluence.content import tree
+from localfluence.content import tree, types
 from localfluence.content.schemas import ContentCreate, ContentUpdate, MetadataIn
 from localfluence.errors import BadRequest, Conflict, NotFound
 from localfluence.kit.clock import clock
@@ -38,12 +38,8 @@ WRITABLE_TYPES = ("page", "blogpost", "comment")
 # v2's kinds of content in the page tree (folders, whiteboards, databases, smart links): rows like
 # pages, at a space's root or below a page or folder; pages may hang below folders too.
 TREE_TYPES = ("folder", "whiteboard", "database", "embed")
-# v2 custom content: type "custom:<its type>", below a space, page, blog post or custom content.
-CUSTOM_PREFIX = "custom:"
-
-
-def is_custom(content_type: str) -> bool:
-    return content_type.startswith(CUSTOM_PREFIX) and len(content_type) > len(CUSTOM_PREFIX)
+# Custom content (content/types.py) hangs below a space, page, blog post or custom content.
+is_custom = types.is_custom
 
 
 def is_writable(content_type: str) -> bool:
@@ -114,6 +110,8 @@ def storage_body(body: dict | None) -> str | None:  # type: ignore[type-arg]
 
 def create_content(session: Session, principal: Principal, data: ContentCreate, status: str | None) -> Content:
     content_type = data.type
+    if is_custom(content_type):
+        types.check_custom_type(content_type)
     if not is_writable(content_type):
         raise BadRequest(f"Invalid content type: {content_type}")
     status = data.status or status or "current"

@@ -226,7 +226,10 @@ def _ancestor(ctx: CompileContext, f: ast.Field, op: str, values: tuple[ast.Valu
     below = select(ContentAncestor.descendant_id).where(
         in_ids(ContentAncestor.ancestor_id, ids), ContentAncestor.depth > 0
     )
-    return Content.id.in_(below)
+    # The content tree (pages, folders, whiteboards, ...), not what pages contain: comments and
+    # attachments are `container`'s. Clients that purge "ancestor = <root>" results not in their
+    # page set (sphinxcontrib-confluencebuilder) would otherwise delete their own attachments.
+    return and_(Content.id.in_(below), Content.type.not_in(("comment", "attachment")))
 
 
 def _parent(ctx: CompileContext, f: ast.Field, op: str, values: tuple[ast.Value, ...]) -> ColumnElement[bool]:

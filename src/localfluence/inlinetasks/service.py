@@ -96,7 +96,7 @@ class TaskFilter:
     status: str | None = None
 
 
-def _visible_tasks(principal: Principal) -> Select[tuple[InlineTask]]:
+def visible_tasks(principal: Principal) -> Select[tuple[InlineTask]]:
     # Tasks are as visible as the content that holds them; trashed and draft content hides them.
     return (
         select(InlineTask)
@@ -110,7 +110,7 @@ def search_tasks(
 ) -> list[InlineTask]:
     if wanted.status is not None and wanted.status not in STATUSES:
         raise BadRequest(f"Invalid status: {wanted.status}; use complete or incomplete")
-    query = _visible_tasks(principal)
+    query = visible_tasks(principal)
     if wanted.space_key is not None:
         query = query.where(Content.space_id.in_(select(Space.id).where(Space.key == wanted.space_key)))
     if wanted.page_id is not None:
@@ -147,7 +147,7 @@ def get_task(session: Session, principal: Principal, global_id: str) -> InlineTa
         number = int(global_id)
     except ValueError:
         raise not_found(global_id) from None
-    task = session.scalar(_visible_tasks(principal).where(InlineTask.id == number))
+    task = session.scalar(visible_tasks(principal).where(InlineTask.id == number))
     if task is None:
         raise not_found(global_id)
     return task

@@ -26,7 +26,9 @@ class Content(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    type: Mapped[str] = mapped_column(String(32))
+    # A built-in type ("page", "comment", ...) or a custom content type as its app names it
+    # ("ac:<app>:<module>", "forge:<app-id>:<environment-id>:<module-key>"): any type with a colon.
+    type: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(255))
     title_key: Mapped[str | None] = mapped_column(String(400), default=None)

@@ -3,6 +3,8 @@ pair, read space before anything else, and a space never left without an adminis
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -105,6 +107,40 @@ def remove_permission(session: Session, principal: Principal, key: str, permissi
         session.delete(r)
     session.flush()
     events.record(session, "space_permissions_updated", {"space": {"key": space.key}, "removed": sorted(doomed_ids)})
+
+
+def set_role_grants(
+    session: Session, principal: Principal, space: Space, assignments: Iterable[tuple[Subject, set[tuple[str, str]]]]
+) -> None:
+    """v2's role assignments: each subject's grants in the space become exactly the given pairs
+    (no pairs removes its access), read space first; the space must keep an administrator."""
+    checks.require_space_permission(session, principal, space.id, "administer", "space")
+    for subject, pairs in assignments:
+        wanted = {(op, t) for op, t in pairs if not (subject.type == "anonymous" and op in ANONYMOUS_REFUSED)}
+        query = select(SpacePermission).where(
+            SpacePermission.space_id == space.id, SpacePermission.subject_type == subject.type
+        )
+        if subject.user is not None:
+            query = query.where(SpacePermission.user_id == subject.user.id)
+        elif subject.group is not None:
+            query = query.where(SpacePermission.group_id == subject.group.id)
+        current = {(r.operation, r.target_type): r for r in session.scalars(query)}
+        for pair, row in current.items():
+            if pair not in wanted:
+                session.delete(row)
+        session.flush()
+        for op, target in sorted(wanted - set(current), key=lambda p: p != ("read", "space")):
+            session.add(_row(space.id, subject, op, target))
+        session.flush()
+    if not _admin_grants(session, space.id):
+        raise BadRequest("A space must keep at least one administrator")
+
+
+def grants_shown_to(session: Session, principal: Principal, space: Space) -> list[SpacePermission]:
+    """A space's grants as its administrators see them; others see none."""
+    if not checks.has_space_permission(session, principal, space.id, "administer", "space"):
+        return []
+    return list_permissions(session, {space.id})
 
 
 def list_permissions(session: Session, space_ids: set[int]) -> list[SpacePermission]:

@@ -152,7 +152,11 @@ def readable_space(session: Session, principal: Principal, space_key: str) -> Sp
 
 
 def administered_space(session: Session, principal: Principal, space_key: str) -> Space:
-    space = space_repo.get_space(session, principal, space_key)
+    return administered(session, principal, space_repo.get_space(session, principal, space_key))
+
+
+def administered(session: Session, principal: Principal, space: Space) -> Space:
+    """A space the caller sees, if they administer it (else 403): whoever writes its properties."""
     checks.require_space_permission(session, principal, space.id, "administer", "space")
     return space
 

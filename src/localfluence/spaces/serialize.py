@@ -116,7 +116,7 @@ def _homepage(ctx: Ctx, spaces: Sequence[Space], sub: Expand) -> dict[int, Any]:
 
 
 @space_expander("operations")
-def _operations(ctx: Ctx, spaces: Sequence[Space], sub: Expand) -> dict[int, Any]:
+def space_operations(ctx: Ctx, spaces: Sequence[Space], sub: Expand) -> dict[int, Any]:
     from localfluence.access.checks import has_space_permission
 
     pairs = [

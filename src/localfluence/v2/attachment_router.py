@@ -21,7 +21,7 @@ from localfluence.errors import BadRequest
 from localfluence.kit.clock import iso
 from localfluence.models import AttachmentVersion, Content, ContentLabel, ContentVersion, Label
 from localfluence.people.serialize import load_users
-from localfluence.v2.content_router import _order as content_order
+from localfluence.v2.content_router import order_by_sort as content_order
 from localfluence.v2.label_router import visible_label
 from localfluence.v2.lookup import get_kind, kind_of
 from localfluence.v2.paging import cursor_page, decode_cursor, parse_limit

@@ -21,6 +21,7 @@ from localfluence.comments import service as comments
 from localfluence.content import queries, service
 from localfluence.content import repository as repo
 from localfluence.content.schemas import BodyValue, ContentCreate, ContentRef, ContentUpdate, VersionIn
+from localfluence.content.types import is_custom
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest
 from localfluence.kit.clock import iso
@@ -89,7 +90,7 @@ def _container_of(ctx: Ctx, comment: Content) -> Content | None:
 
 
 def _container_field(content_type: str) -> str | None:
-    if content_type.startswith("custom:"):
+    if is_custom(content_type):
         return CUSTOM_FIELD
     return CONTAINER_FIELDS.get(content_type)
 
@@ -160,7 +161,7 @@ def _get_container(ctx: Ctx, raw_id: str, accepts: Sequence[str]) -> Content:
     content = repo.get_content(
         ctx.session, ctx.principal, service.parse_content_id(raw_id), ("current", "archived", "draft")
     )
-    matches = any(content.type == t or (t == "custom" and content.type.startswith("custom:")) for t in accepts)
+    matches = any(content.type == t or (t == "custom" and is_custom(content.type)) for t in accepts)
     if not matches:
         raise repo.not_found(raw_id)
     return content

@@ -41,7 +41,7 @@ class BodyWrite(Body):
         # The spec's shape is {"representation", "value"}; atlassian-python-api's v2 client sends
         # the v1-like {"storage": {"value": ...}}. Both mean the same page.
         if isinstance(data, dict) and "representation" not in data and len(data) == 1:
-            (name, inner), = data.items()
+            ((name, inner),) = data.items()
             if isinstance(inner, dict) and "value" in inner:
                 return {"representation": name, "value": inner["value"]}
         return data
@@ -125,13 +125,13 @@ def _list(
         query = query.where(Content.title == title)
     if root_only:
         query = query.where(Content.parent_id.is_(None))
-    query = query.order_by(*_order(sort))
+    query = query.order_by(*order_by_sort(sort))
     rows = list(ctx.session.scalars(query.offset(offset).limit(size + 1)))
     results = serialize_content_v2(ctx, rows[:size], body_format=body_format)
     return cursor_page(request, results, offset=offset, limit=size, has_more=len(rows) > size, base=ctx.links.base)
 
 
-def _order(sort: str | None) -> tuple[object, ...]:
+def order_by_sort(sort: str | None) -> tuple[object, ...]:
     if sort is None:
         return (Content.id,)
     descending = sort.startswith("-")

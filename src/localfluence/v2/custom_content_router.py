@@ -1,7 +1,8 @@
-"""v2 custom content (tag "Custom Content"): content rows of type "custom:<type>" (the column holds
-32 characters, so a type may have at most 25), created, versioned and deleted through the v1
-content service. Its container is its parent row: a page, a blog post or other custom content;
-custom content right in a space has no parent."""
+"""v2 custom content (tag "Custom Content"): content rows whose type is the app's own
+("ac:<app>:<module>", "forge:<app-id>:<environment-id>:<module-key>"; content/types.py), created,
+versioned and deleted through the v1 content service, so v1 reads and writes them too. Its
+container is its parent row: a page, a blog post or other custom content; custom content right in
+a space has no parent."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from localfluence.api import Context, ok
 from localfluence.content import queries, service
 from localfluence.content import repository as repo
 from localfluence.content.schemas import BodyValue, ContentCreate, ContentRef, ContentUpdate, SpaceRef, VersionIn
+from localfluence.content.types import check_custom_type
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest
 from localfluence.kit.requestbody import RequestBody as Body
@@ -26,8 +28,6 @@ from localfluence.v2.serialize import check_body_format, serialize_content_v2
 
 router = APIRouter(tags=["Custom Content"])
 
-PREFIX = service.CUSTOM_PREFIX
-MAX_TYPE = 32 - len(PREFIX)
 BODY_FORMATS = ("raw", "storage", "atlas_doc_format")
 CONTAINER_FIELDS = {"page": "pageId", "blogpost": "blogPostId"}
 SORTS = {
@@ -75,11 +75,7 @@ class CustomContentUpdate(Body):
 
 
 def stored_type(custom_type: str) -> str:
-    if not custom_type or not custom_type.strip():
-        raise BadRequest("A custom content type is required")
-    if len(custom_type) > MAX_TYPE:
-        raise BadRequest(f"Custom content types can have at most {MAX_TYPE} characters here")
-    return PREFIX + custom_type
+    return check_custom_type(custom_type)
 
 
 def _body(body: CustomBodyWrite) -> tuple[dict[str, BodyValue], str]:
@@ -115,7 +111,7 @@ def serialize_custom_v2(
     for row, shaped in zip(rows, base, strict=True):
         item: dict[str, Any] = {
             "id": shaped["id"],
-            "type": row.type.removeprefix(PREFIX),
+            "type": row.type,
             "status": shaped["status"],
             "title": shaped["title"],
             "spaceId": shaped["spaceId"],

@@ -15,7 +15,7 @@ from localfluence.content import repository as repo
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest
 from localfluence.models import Content, ContentAncestor, ContentVersion
-from localfluence.v2.lookup import CUSTOM_PREFIX, get_kind, parse_id
+from localfluence.v2.lookup import custom_type_clause, get_kind, parse_id
 from localfluence.v2.paging import cursor_page, decode_cursor, parse_limit
 
 router = APIRouter(tags=["Ancestors", "Children"])
@@ -24,7 +24,7 @@ ANCESTOR_TYPES = ("page", "whiteboard", "database", "embed", "folder")
 CHILD_STATUSES = ("current",)
 
 
-def _typed(ctx: Ctx, content_type: str, raw_id: str) -> Content:
+def typed_content(ctx: Ctx, content_type: str, raw_id: str) -> Content:
     """A visible object of a tree type other than page (whiteboard, database, embed, folder)."""
     content_id = parse_id(raw_id)
     content = (
@@ -59,22 +59,22 @@ async def get_page_ancestors(id: str, ctx: Context, limit: int | None = None) ->
 
 @router.get("/whiteboards/{id}/ancestors", operation_id="getWhiteboardAncestors")
 async def get_whiteboard_ancestors(id: str, ctx: Context, limit: int | None = None) -> Response:
-    return _ancestors(ctx, _typed(ctx, "whiteboard", id), limit)
+    return _ancestors(ctx, typed_content(ctx, "whiteboard", id), limit)
 
 
 @router.get("/databases/{id}/ancestors", operation_id="getDatabaseAncestors")
 async def get_database_ancestors(id: str, ctx: Context, limit: int | None = None) -> Response:
-    return _ancestors(ctx, _typed(ctx, "database", id), limit)
+    return _ancestors(ctx, typed_content(ctx, "database", id), limit)
 
 
 @router.get("/embeds/{id}/ancestors", operation_id="getSmartLinkAncestors")
 async def get_smart_link_ancestors(id: str, ctx: Context, limit: int | None = None) -> Response:
-    return _ancestors(ctx, _typed(ctx, "embed", id), limit)
+    return _ancestors(ctx, typed_content(ctx, "embed", id), limit)
 
 
 @router.get("/folders/{id}/ancestors", operation_id="getFolderAncestors")
 async def get_folder_ancestors(id: str, ctx: Context, limit: int | None = None) -> Response:
-    return _ancestors(ctx, _typed(ctx, "folder", id), limit)
+    return _ancestors(ctx, typed_content(ctx, "folder", id), limit)
 
 
 def _child_order(sort: str | None) -> tuple[Any, ...]:
@@ -114,7 +114,7 @@ def _children(
     offset = decode_cursor(request)
     query = repo.visible(ctx.principal).where(Content.parent_id == parent.id, Content.status.in_(CHILD_STATUSES))
     if custom:
-        query = query.where(Content.type.startswith(CUSTOM_PREFIX))
+        query = query.where(custom_type_clause())
     else:
         query = query.where(Content.type.in_(types))
     rows = list(ctx.session.scalars(query.order_by(*_child_order(sort)).offset(offset).limit(size + 1)))

@@ -17,7 +17,7 @@ from localfluence.context import Ctx
 from localfluence.errors import BadRequest, NotFound
 from localfluence.labels import service as label_service
 from localfluence.models import Content, ContentLabel, Label, SpaceLabel
-from localfluence.v2.content_router import _order as content_order
+from localfluence.v2.content_router import order_by_sort as content_order
 from localfluence.v2.lookup import get_kind, parse_id
 from localfluence.v2.paging import cursor_page, decode_cursor, parse_limit
 from localfluence.v2.serialize import check_body_format, serialize_content_v2

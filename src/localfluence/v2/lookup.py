@@ -3,17 +3,22 @@ the kind check, so a page id under /blogposts or a footer comment under /inline-
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from localfluence.content import repository as repo
 from localfluence.content.queries import ANY_STATUS
+from localfluence.content.types import is_custom
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest
 from localfluence.models import CommentPlacement, Content
 
-# Content types with a v2 kind of their own; custom content is stored as "custom:<type>".
+# Content types with a v2 kind of their own; custom content keeps its app's type (content/types.py).
 BUILT_IN_TYPES = ("page", "blogpost", "comment", "attachment", "folder", "whiteboard", "database", "embed")
-CUSTOM_PREFIX = "custom:"
+
+
+def custom_type_clause() -> ColumnElement[bool]:
+    """Custom content in SQL: the type has a colon, as content/types.is_custom says."""
+    return Content.type.contains(":", autoescape=True)
 
 
 def parse_id(raw: str, *, prefix: str = "") -> int:
@@ -30,7 +35,7 @@ def kind_of(ctx: Ctx, content: Content) -> str:
             select(CommentPlacement.location).where(CommentPlacement.content_id == content.id)
         )
         return "inline-comment" if location == "inline" else "footer-comment"
-    if content.type.startswith(CUSTOM_PREFIX):
+    if is_custom(content.type):
         return "custom-content"
     return content.type
 

@@ -18,7 +18,7 @@ from localfluence.content import service
 from localfluence.context import Ctx
 from localfluence.kit.expand import Expand
 from localfluence.models import Content
-from localfluence.spaces.serialize import _operations as space_operations
+from localfluence.spaces.serialize import space_operations
 from localfluence.v2.content_router import space_by_id
 
 router = APIRouter(tags=["Operation"])

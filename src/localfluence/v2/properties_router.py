@@ -17,6 +17,7 @@ from starlette.responses import Response
 from localfluence.api import Context, ok
 from localfluence.content import repository as content_repo
 from localfluence.content import service as content_service
+from localfluence.content.types import is_custom
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest, NotFound
 from localfluence.kit.clock import iso
@@ -46,14 +47,10 @@ def _is(*types: str) -> Callable[[str], bool]:
     return lambda content_type: content_type in types
 
 
-def _is_custom(content_type: str) -> bool:
-    return content_type.startswith("custom:")
-
-
 ENTITIES = (
     Entity("Attachment", "attachments", "attachment_id", "attachment_id", _is("attachment")),
     Entity("Blogpost", "blogposts", "blogpost_id", "blogpost_id", _is("blogpost")),
-    Entity("CustomContent", "custom-content", "custom_content_id", "custom_content_id", _is_custom),
+    Entity("CustomContent", "custom-content", "custom_content_id", "custom_content_id", is_custom),
     Entity("Page", "pages", "page_id", "page_id", _is("page")),
     Entity("Comment", "comments", "comment_id", "comment_id", _is("comment")),
     Entity("Whiteboard", "whiteboards", "id", "whiteboard_id", _is("whiteboard")),

@@ -4,22 +4,20 @@ with no data policies and no classification levels (tags "User", "Content", "Dat
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
-from sqlalchemy import func, select
+from sqlalchemy import select
 from starlette.responses import Response
 
-from localfluence.access import checks
 from localfluence.api import Context, ok
-from localfluence.auth.credentials import principal_for
 from localfluence.content import repository as repo
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest, NotFound
 from localfluence.models import CommentPlacement, Content, Space, User
 from localfluence.people.serialize import personal_space_key, serialize_users
 from localfluence.spaces import repository as space_repo
+from localfluence.v2 import site_service
 from localfluence.v2.lookup import get_kind
 from localfluence.v2.paging import cursor_page, decode_cursor, parse_limit
 from localfluence.v2.space_router import ICON, int_list, space_by_id, split_list
@@ -27,7 +25,6 @@ from localfluence.v2.space_router import SORTS as SPACE_SORTS
 
 router = APIRouter(tags=["User", "Content", "Data Policies", "Classification Level"])
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 JsonBody = Annotated[Any, Body()]
 
 
@@ -79,41 +76,16 @@ async def create_bulk_user_lookup(ctx: Context, body: JsonBody) -> Response:
     return ok({"results": results, "_links": {"base": ctx.links.base}})
 
 
-def _emails_without_access(ctx: Ctx, emails: list[str]) -> tuple[list[str], list[str]]:
-    invalid = [e for e in emails if not EMAIL.match(e)]
-    without = []
-    for email in emails:
-        if email in invalid:
-            continue
-        user = ctx.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
-        usable = (
-            user is not None
-            and user.active
-            and user.deleted_at is None
-            and checks.has_site_permission(ctx.session, principal_for(ctx.session, user), "use")
-        )
-        if not usable:
-            without.append(email)
-    return without, invalid
-
-
 @router.post("/user/access/check-access-by-email", operation_id="checkAccessByEmail")
 async def check_access_by_email(ctx: Context, body: JsonBody) -> Response:
-    if ctx.principal.is_anonymous:
-        checks.refuse(ctx.principal, "Checking site access needs a signed-in user")
-    without, invalid = _emails_without_access(ctx, _strings(body, "emails", 100))
+    emails = _strings(body, "emails", 100)
+    without, invalid = site_service.emails_without_access(ctx.session, ctx.principal, emails)
     return ok({"emailsWithoutAccess": without, "invalidEmails": invalid})
 
 
 @router.post("/user/access/invite-by-email", operation_id="inviteByEmail")
 async def invite_by_email(ctx: Context, body: JsonBody) -> Response:
-    """This site sends no mail: invitations are accepted and nothing else happens."""
-    if ctx.principal.is_anonymous:
-        checks.refuse(ctx.principal, "Inviting needs a signed-in user")
-    emails = _strings(body, "emails", 100)
-    invalid = [e for e in emails if not EMAIL.match(e)]
-    if invalid:
-        raise BadRequest(f"Invalid emails: {', '.join(invalid)}")
+    site_service.invite_by_email(ctx.principal, _strings(body, "emails", 100))
     return Response(status_code=200)
 
 
@@ -205,19 +177,9 @@ async def get_data_policy_spaces(
 def _content_of(ctx: Ctx, kind: str, raw_id: str) -> Content:
     if kind in ("page", "blogpost"):
         return get_kind(ctx, kind, raw_id, ("current", "draft", "archived"))
-    from localfluence.v2.hierarchy_router import _typed
+    from localfluence.v2.hierarchy_router import typed_content
 
-    return _typed(ctx, kind, raw_id)
-
-
-def _no_level(level_id: Any) -> NotFound:
-    return NotFound(f"No classification level with id {level_id}")
-
-
-def _level_in(body: Any) -> Any:
-    if not isinstance(body, dict) or "id" not in body:
-        raise BadRequest("A classification level id is required")
-    return body["id"]
+    return typed_content(ctx, kind, raw_id)
 
 
 @router.get("/classification-levels", operation_id="getClassificationLevels")
@@ -237,9 +199,8 @@ async def get_space_default_classification_level(id: str, ctx: Context) -> Respo
     status_code=204,
 )
 async def put_space_default_classification_level(id: str, ctx: Context, body: JsonBody) -> Response:
-    space = space_by_id(ctx, id)
-    checks.require_space_permission(ctx.session, ctx.principal, space.id, "administer", "space")
-    raise _no_level(_level_in(body))
+    site_service.set_space_default_level(ctx.session, ctx.principal, space_by_id(ctx, id), body)
+    return Response(status_code=204)
 
 
 @router.delete(
@@ -248,8 +209,7 @@ async def put_space_default_classification_level(id: str, ctx: Context, body: Js
     status_code=204,
 )
 async def delete_space_default_classification_level(id: str, ctx: Context) -> Response:
-    space = space_by_id(ctx, id)
-    checks.require_space_permission(ctx.session, ctx.principal, space.id, "administer", "space")
+    site_service.reset_space_default_level(ctx.session, ctx.principal, space_by_id(ctx, id))
     return Response(status_code=204)
 
 
@@ -259,14 +219,12 @@ def _get_level(ctx: Ctx, kind: str, raw_id: str) -> Response:
 
 
 def _put_level(ctx: Ctx, kind: str, raw_id: str, body: Any) -> Response:
-    content = _content_of(ctx, kind, raw_id)
-    checks.require_update_content(ctx.session, ctx.principal, content)
-    raise _no_level(_level_in(body))
+    site_service.set_content_level(ctx.session, ctx.principal, _content_of(ctx, kind, raw_id), body)
+    return Response(status_code=204)
 
 
 def _reset_level(ctx: Ctx, kind: str, raw_id: str) -> Response:
-    content = _content_of(ctx, kind, raw_id)
-    checks.require_update_content(ctx.session, ctx.principal, content)
+    site_service.reset_content_level(ctx.session, ctx.principal, _content_of(ctx, kind, raw_id))
     return Response(status_code=204)
 
 

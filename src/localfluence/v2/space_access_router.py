@@ -8,13 +8,12 @@ grants reach. As in v1, only space administrators see who holds what; other read
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
-from sqlalchemy import select
 from starlette.responses import Response
 
-from localfluence.access import checks
 from localfluence.access.principal import ANONYMOUS_ACCOUNT_ID
 from localfluence.access.subjects import Subject, groups_by_id, resolve_subject, users_by_id
 from localfluence.api import Context, ok
@@ -55,9 +54,7 @@ def _page(request: Request, ctx: Ctx, items: list[dict[str, Any]], limit: int | 
 
 
 def _shown_grants(ctx: Ctx, space: Space) -> list[SpacePermission]:
-    if not checks.has_space_permission(ctx.session, ctx.principal, space.id, "administer", "space"):
-        return []
-    return space_permissions.list_permissions(ctx.session, {space.id})
+    return space_permissions.grants_shown_to(ctx.session, ctx.principal, space)
 
 
 def _principals(ctx: Ctx, rows: list[SpacePermission]) -> dict[int, dict[str, str]]:
@@ -237,33 +234,19 @@ def _subject(ctx: Ctx, principal: Any) -> Subject:
 async def set_space_role_assignments(id: str, request: Request, ctx: Context, body: Annotated[Any, Body()]) -> Response:
     """Each principal's grants become exactly its role's; no role removes its access."""
     space = space_by_id(ctx, id)
-    checks.require_space_permission(ctx.session, ctx.principal, space.id, "administer", "space")
     entries = body if isinstance(body, list) else [body]
     if not entries or not all(isinstance(e, dict) for e in entries):
         raise BadRequest("The body must be a role assignment or a list of them")
-    for entry in entries:
-        subject = _subject(ctx, entry.get("principal"))
-        role_id = entry.get("roleId")
-        if role_id is not None and str(role_id) not in ROLES:
-            raise BadRequest(f"No space role with id {role_id}")
-        wanted = set(ROLES[str(role_id)]["grants"]) if role_id is not None else set()
-        if subject.type == "anonymous":
-            wanted -= {(op, t) for op, t in wanted if op in space_permissions.ANONYMOUS_REFUSED}
-        query = select(SpacePermission).where(
-            SpacePermission.space_id == space.id, SpacePermission.subject_type == subject.type
-        )
-        if subject.user is not None:
-            query = query.where(SpacePermission.user_id == subject.user.id)
-        elif subject.group is not None:
-            query = query.where(SpacePermission.group_id == subject.group.id)
-        current = {(r.operation, r.target_type): r for r in ctx.session.scalars(query)}
-        for pair, row in current.items():
-            if pair not in wanted:
-                ctx.session.delete(row)
-        ctx.session.flush()
-        for op, target in sorted(wanted - set(current), key=lambda p: p != ("read", "space")):
-            ctx.session.add(space_permissions._row(space.id, subject, op, target))
-        ctx.session.flush()
-    if not space_permissions._admin_grants(ctx.session, space.id):
-        raise BadRequest("A space must keep at least one administrator")
+
+    def assignments() -> Iterator[tuple[Subject, set[tuple[str, str]]]]:
+        # Resolved as the service walks them, after its permission check: a caller who does not
+        # administer the space learns nothing about the principals or roles named.
+        for entry in entries:
+            role_id = entry.get("roleId")
+            if role_id is not None and str(role_id) not in ROLES:
+                raise BadRequest(f"No space role with id {role_id}")
+            grants = set(ROLES[str(role_id)]["grants"]) if role_id is not None else set()
+            yield _subject(ctx, entry.get("principal")), grants
+
+    space_permissions.set_role_grants(ctx.session, ctx.principal, space, assignments())
     return _page(request, ctx, role_assignments(ctx, space), None)

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Body, Request
 from sqlalchemy import select
 from starlette.responses import Response
 
-from localfluence.access import checks
 from localfluence.api import Context, ok
 from localfluence.context import Ctx
 from localfluence.errors import Conflict, NotFound
@@ -23,9 +22,7 @@ JsonBody = Annotated[Any, Body()]
 
 
 def _administered(ctx: Ctx, space_id: str) -> Space:
-    space = space_by_id(ctx, space_id)
-    checks.require_space_permission(ctx.session, ctx.principal, space.id, "administer", "space")
-    return space
+    return service.administered(ctx.session, ctx.principal, space_by_id(ctx, space_id))
 
 
 def _property(ctx: Ctx, space: Space, property_id: str) -> SpaceProperty:

@@ -104,7 +104,7 @@ async def get_tasks(
         raise BadRequest(f"Invalid status: {status}; use complete or incomplete")
     size = parse_limit(limit)
     offset = decode_cursor(request)
-    query = tasks._visible_tasks(ctx.principal)
+    query = tasks.visible_tasks(ctx.principal)
     if status is not None:
         query = query.where(InlineTask.status == status)
     if not include_blank_tasks:
