@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import warnings
 from collections.abc import Mapping
@@ -72,9 +73,9 @@ def _allow_shared_operation_ids(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def start_worker(runtime: Runtime) -> None:
+def start_worker(runtime: Runtime, context: contextvars.Context | None = None) -> None:
     """The background worker (tasks, webhook deliveries) lives as long as the process; sessions
-    carry it so that a commit that queued work wakes it at once."""
+    carry it so that a commit that queued work wakes it at once. `context`: a site's (sites/)."""
     from localfluence.blobs.transaction import STORE
     from localfluence.tasks.worker import WORKER, Worker
     from localfluence.webhooks import delivery  # noqa: F401  (registers the delivery step)
@@ -83,7 +84,7 @@ def start_worker(runtime: Runtime) -> None:
     runtime.worker = worker
     runtime.sessions.configure(info={STORE: runtime.blobs, WORKER: worker})
     if runtime.settings.worker:
-        worker.start()
+        worker.start(context)
 
 
 def create_app_from_env() -> FastAPI:

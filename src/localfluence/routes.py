@@ -138,6 +138,7 @@ def site_routers() -> list[APIRouter]:
     from localfluence.content.router import form_router
     from localfluence.people.admin_router import router as people_admin
     from localfluence.permissions.settings_router import router as settings
+    from localfluence.sites.router import router as sites
     from localfluence.webhooks.router import router as webhooks
 
     form = APIRouter()
@@ -150,4 +151,4 @@ def site_routers() -> list[APIRouter]:
     connect = APIRouter()
     for prefix in ("", "/wiki/rest", "/rest"):
         connect.include_router(dynamic_modules, prefix=prefix, include_in_schema=not prefix)
-    return [site, form, downloads, people_admin, settings, admin, connect, webhooks]
+    return [site, form, downloads, people_admin, settings, admin, sites, connect, webhooks]

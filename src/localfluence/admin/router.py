@@ -27,6 +27,7 @@ from localfluence.errors import BadRequest, Forbidden, NotAuthenticated, NotFoun
 from localfluence.kit.clock import clock, iso
 from localfluence.runtime import Runtime
 from localfluence.seeding import parse_seed, seed_site
+from localfluence.sites.site import site_of
 from localfluence.tasks.completion import CompletionPolicy, completion
 
 PREFIX = "/_localfluence"
@@ -34,7 +35,7 @@ SEED_MEDIA_TYPES = ("application/json", "application/yaml", "application/x-yaml"
 
 
 def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
+    runtime = site_of(request).runtime
     if not runtime.settings.admin_api:
         raise NotFound("null for uri: the requested resource does not exist")
     return runtime
@@ -65,12 +66,12 @@ TAG_OBSERVE = "localfluence: clock, journal, tasks"
 
 
 def _faults(request: Request) -> FaultStore:
-    store: FaultStore = request.app.state.faults
+    store: FaultStore = site_of(request).faults
     return store
 
 
 def _journal(request: Request) -> Journal:
-    journal: Journal = request.app.state.journal
+    journal: Journal = site_of(request).journal
     return journal
 
 
