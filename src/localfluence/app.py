@@ -22,6 +22,7 @@ from localfluence.db.head import is_at_head
 from localfluence.db.session import transaction
 from localfluence.errors import ConfluenceError, error_body
 from localfluence.kit.jsonresponse import JSON
+from localfluence.kit.lazyroutes import lazy_route_definitions, mount
 from localfluence.routes import API_PREFIXES, api_routers, site_routers, v2_routers
 from localfluence.runtime import Runtime
 from localfluence.v2 import PREFIX as V2_PREFIX
@@ -43,14 +44,17 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> Fas
         description="A wiki server whose HTTP API is the Confluence Cloud REST API.",
     )
     app.state.runtime = runtime
+    # Routes analyse their endpoints on first use (kit/lazyroutes.py): a start in well under a second.
+    with lazy_route_definitions():
+        api, v2, site = api_routers(), v2_routers(), site_routers()
     for i, prefix in enumerate(API_PREFIXES):
-        for router in api_routers():
+        for router in api:
             # Both prefixes serve the same handlers; the docs list the Cloud one.
-            app.include_router(router, prefix=prefix, include_in_schema=i == 0)
-    for router in v2_routers():
-        app.include_router(router, prefix=V2_PREFIX)
-    for router in site_routers():
-        app.include_router(router)
+            mount(app, router, prefix, include_in_schema=i == 0)
+    for router in v2:
+        mount(app, router, V2_PREFIX)
+    for router in site:
+        mount(app, router)
     _install_error_handlers(app)
     _allow_shared_operation_ids(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

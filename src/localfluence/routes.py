@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from localfluence.api import ok
+from localfluence.kit.lazyroutes import LazyAPIRoute
 
 API_PREFIXES = ("/wiki/rest/api", "/rest/api")
 
@@ -123,7 +124,8 @@ def v2_routers() -> list[APIRouter]:
     ]
 
 
-site = APIRouter()
+# Lazy like every other route (kit/lazyroutes.py): the first answer needs no endpoint analysis.
+site = APIRouter(route_class=LazyAPIRoute)
 
 
 @site.get("/status", tags=["Site"])

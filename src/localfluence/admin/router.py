@@ -26,7 +26,6 @@ from localfluence.auth.credentials import authenticate
 from localfluence.errors import BadRequest, Forbidden, NotAuthenticated, NotFound, UnsupportedMediaType
 from localfluence.kit.clock import clock, iso
 from localfluence.runtime import Runtime
-from localfluence.seeding import parse_seed, seed_site
 from localfluence.sites.site import site_of
 from localfluence.tasks.completion import CompletionPolicy, completion
 
@@ -193,6 +192,9 @@ async def seed(request: Request, _admin: Admin) -> Response:
         document = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise BadRequest("The seed must be UTF-8 text") from None
+    # Imported here: the seed format (YAML, its schema) is no part of a server's start.
+    from localfluence.seeding import parse_seed, seed_site
+
     parsed = parse_seed(document, source="request body", base_dir=None)
     report = await run_in_threadpool(seed_site, runtime.sessions, runtime.settings, parsed)
     return ok(report.as_json())
