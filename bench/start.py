@@ -7,7 +7,10 @@ Measured, each as wall time and the process's CPU time until GET /status answers
 - serve: `localfluence serve` on an existing (already migrated) data dir;
 - exec: `localfluence exec` (a fresh temporary data dir from the schema template);
 - phases: in one new process, importing localfluence.app, create_app(), and the first request
-  through the ASGI app (no sockets), CPU milliseconds each.
+  through the ASGI app (no sockets), CPU milliseconds each;
+- in-process: localfluence.testing.start_server() until GET /status answers, as the pytest plugin
+  starts its server: first in a process that has imported only httpx and localfluence.testing
+  (the app's imports included), then again in the same process.
 
 Bytecode caches are allowed here (PYTHONDONTWRITEBYTECODE is dropped from the children's
 environment): an installed package has them, and compiling the sources is not start-up work.
@@ -58,6 +61,21 @@ asyncio.run(call())
 c3, t3 = cpu(), time.perf_counter()
 assert sent[0]["status"] == 200, sent
 print(f"{c1 - c0:.0f} {c2 - c1:.0f} {c3 - c2:.0f} {(t1 - t0) * 1000:.0f} {(t2 - t1) * 1000:.0f} {(t3 - t2) * 1000:.0f}")
+"""
+
+
+IN_PROCESS = r"""
+import time
+import httpx
+from localfluence.testing.server import start_server
+out = []
+for _ in range(2):
+    started = time.perf_counter()
+    server = start_server()
+    httpx.get(server.url + "/status").raise_for_status()
+    out.append((time.perf_counter() - started) * 1000)
+    server.stop()
+print(" ".join(f"{v:.0f}" for v in out))
 """
 
 
@@ -124,6 +142,7 @@ def main() -> None:
         until_answered(["serve", "--port", str(port := free_port()), "--data-dir", str(data)], port)
         results: dict[str, tuple[list[float], list[float]]] = {"serve": ([], []), "exec": ([], [])}
         phases: list[list[float]] = [[] for _ in range(6)]
+        in_process: list[list[float]] = [[], []]
         for _ in range(args.runs):
             port = free_port()
             wall, cpu = until_answered(["serve", "--port", str(port), "--data-dir", str(data)], port)
@@ -143,6 +162,11 @@ def main() -> None:
             ).stdout.split()
             for i, value in enumerate(out):
                 phases[i].append(float(value))
+            out = subprocess.run(
+                [sys.executable, "-c", IN_PROCESS], env=child_env(), check=True, capture_output=True, text=True
+            ).stdout.split()
+            in_process[0].append(float(out[0]))
+            in_process[1].append(float(out[1]))
         load = os.getloadavg()[0]
         print(f"start to first answer, {args.runs} runs, ms (load average {load:.1f} on {os.cpu_count()} cores)")
         for how, (wall, cpu) in results.items():
@@ -152,6 +176,9 @@ def main() -> None:
         print("phases of one process, ms:")
         for i, name in enumerate(names):
             print(f"  {name:24} CPU  {summary(phases[i])}   wall p50 {statistics.median(phases[i + 3]):5.0f}")
+        print("start_server() to first answer, wall ms:")
+        print(f"  first in a new process   {summary(in_process[0])}")
+        print(f"  again in that process    {summary(in_process[1])}")
     finally:
         shutil.rmtree(data, ignore_errors=True)
 

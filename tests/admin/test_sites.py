@@ -7,6 +7,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,8 +15,9 @@ import pytest
 from localfluence.db.session import transaction
 from localfluence.models import LongTask
 from localfluence.tasks.worker import write
-from localfluence.testing.server import LocalfluenceServer, SiteAddress
+from localfluence.testing.server import LocalfluenceServer, SiteAddress, start_server
 from tests.admin.conftest import make_page, make_space
+from tests.server import database_for_worker
 from tests.tasks import wait_for_task
 
 
@@ -255,3 +257,24 @@ def test_only_site_admins_manage_sites(site: LocalfluenceServer) -> None:
         site.url + "/_localfluence/sites", auth=("plain@example.com", "plain-token-1"), json={"name": new_name()}
     )
     assert response.status_code == 403
+
+
+def test_sites_survive_a_restart_and_answer_at_every_path(tmp_path: Path) -> None:
+    database_url = database_for_worker(tmp_path)
+    server = start_server(data_dir=tmp_path, database_url=database_url, admin_token="restart-admin-1")
+    try:
+        made = server.create_site("kept", admin_token="kept-token-1")
+        assert httpx.get(made.url + "/status").json() == {"state": "RUNNING"}
+        assert httpx.get(made.url + "/_localfluence/health").json()["database"] == "ok"
+        with client(made) as api:
+            make_space(api, "KEPT")
+    finally:
+        server.stop()
+    again = start_server(data_dir=tmp_path, database_url=database_url, admin_token="restart-admin-1")
+    try:
+        assert [s["name"] for s in again.admin.list_sites()] == ["kept"]
+        auth = ("admin@example.com", "kept-token-1")
+        assert httpx.get(again.url + "/site/kept/wiki/rest/api/space/KEPT", auth=auth).status_code == 200
+        assert httpx.get(again.api_url + "/space/KEPT", auth=again.auth).status_code == 404
+    finally:
+        again.stop()
