@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> Fas
         description="A wiki server whose HTTP API is the Confluence Cloud REST API.",
     )
     app.state.runtime = runtime
-    # Routes analyse their endpoints on first use (kit/lazyroutes.py): a start in well under a second.
+    # Routes analyse their endpoints on first use (kit/lazyroutes.py): building the app analyses none.
     with lazy_route_definitions():
         api, v2, site = api_routers(), v2_routers(), site_routers()
     for i, prefix in enumerate(API_PREFIXES):
