@@ -18,8 +18,8 @@ from localfluence.db.session import READ_REQUEST, run_side_writes
 from localfluence.events.record import ACTOR, REMOTE_ADDRESS
 from localfluence.kit.expand import Expand
 from localfluence.kit.jsonresponse import JSON
-from localfluence.kit.links import links_for
 from localfluence.runtime import Runtime
+from localfluence.sites.site import links_of, runtime_of
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -30,7 +30,7 @@ async def request_context(request: Request) -> AsyncIterator[Ctx]:
     The work runs inline on the event loop: short indexed reads cost far less than a threadpool
     hop (DESIGN.md measures 3.6x), and FastAPI would send a sync dependency to the threadpool.
     """
-    runtime: Runtime = request.app.state.runtime
+    runtime: Runtime = runtime_of(request)  # the site's (sites/), the app's by default
     session = runtime.sessions()
     try:
         if request.method in READ_METHODS:
@@ -46,11 +46,10 @@ async def request_context(request: Request) -> AsyncIterator[Ctx]:
         session.info[ACTOR] = principal.account_id
         session.info[REMOTE_ADDRESS] = request.client.host if request.client else ""
         admit(principal, admission.can_use, request.url.path)
-        origin = runtime.settings.base_url or f"{request.url.scheme}://{request.url.netloc}"
         yield Ctx(
             session=session,
             principal=principal,
-            links=links_for(origin, request.url.path),
+            links=links_of(request, runtime),
             settings=runtime.settings,
         )
         session.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import warnings
 from collections.abc import Mapping
@@ -21,6 +22,7 @@ from localfluence.db.head import is_at_head
 from localfluence.db.session import transaction
 from localfluence.errors import ConfluenceError, error_body
 from localfluence.kit.jsonresponse import JSON
+from localfluence.kit.lazyroutes import lazy_route_definitions, mount
 from localfluence.routes import API_PREFIXES, api_routers, site_routers, v2_routers
 from localfluence.runtime import Runtime
 from localfluence.v2 import PREFIX as V2_PREFIX
@@ -42,14 +44,17 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> Fas
         description="A wiki server whose HTTP API is the Confluence Cloud REST API.",
     )
     app.state.runtime = runtime
+    # Routes analyse their endpoints on first use (kit/lazyroutes.py): building the app analyses none.
+    with lazy_route_definitions():
+        api, v2, site = api_routers(), v2_routers(), site_routers()
     for i, prefix in enumerate(API_PREFIXES):
-        for router in api_routers():
+        for router in api:
             # Both prefixes serve the same handlers; the docs list the Cloud one.
-            app.include_router(router, prefix=prefix, include_in_schema=i == 0)
-    for router in v2_routers():
-        app.include_router(router, prefix=V2_PREFIX)
-    for router in site_routers():
-        app.include_router(router)
+            mount(app, router, prefix, include_in_schema=i == 0)
+    for router in v2:
+        mount(app, router, V2_PREFIX)
+    for router in site:
+        mount(app, router)
     _install_error_handlers(app)
     _allow_shared_operation_ids(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
@@ -72,9 +77,9 @@ def _allow_shared_operation_ids(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def start_worker(runtime: Runtime) -> None:
+def start_worker(runtime: Runtime, context: contextvars.Context | None = None) -> None:
     """The background worker (tasks, webhook deliveries) lives as long as the process; sessions
-    carry it so that a commit that queued work wakes it at once."""
+    carry it so that a commit that queued work wakes it at once. `context`: a site's (sites/)."""
     from localfluence.blobs.transaction import STORE
     from localfluence.tasks.worker import WORKER, Worker
     from localfluence.webhooks import delivery  # noqa: F401  (registers the delivery step)
@@ -83,7 +88,7 @@ def start_worker(runtime: Runtime) -> None:
     runtime.worker = worker
     runtime.sessions.configure(info={STORE: runtime.blobs, WORKER: worker})
     if runtime.settings.worker:
-        worker.start()
+        worker.start(context)
 
 
 def create_app_from_env() -> FastAPI:

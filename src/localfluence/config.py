@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     # The /_localfluence test-double namespace (reset, snapshots, seed, faults, clock, journal);
     # site admins only. Switch it off on a shared production wiki.
     admin_api: bool = True
+    # Other sites of this server (sites/, test double) are also reached as NAME.<site_domain>;
+    # empty: only by the path prefix /site/NAME.
+    site_domain: str = "localhost"
     # How many recent requests the journal keeps (a ring; 0 keeps none).
     journal_size: int = Field(default=1000, ge=0, le=1_000_000)
     # Confluence's default "Attachment Maximum Size" is 100 MB; larger uploads answer 413.

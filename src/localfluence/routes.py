@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from localfluence.api import ok
+from localfluence.kit.lazyroutes import LazyAPIRoute
 
 API_PREFIXES = ("/wiki/rest/api", "/rest/api")
 
@@ -123,7 +124,8 @@ def v2_routers() -> list[APIRouter]:
     ]
 
 
-site = APIRouter()
+# Lazy like every other route (kit/lazyroutes.py): the first answer needs no endpoint analysis.
+site = APIRouter(route_class=LazyAPIRoute)
 
 
 @site.get("/status", tags=["Site"])
@@ -138,6 +140,7 @@ def site_routers() -> list[APIRouter]:
     from localfluence.content.router import form_router
     from localfluence.people.admin_router import router as people_admin
     from localfluence.permissions.settings_router import router as settings
+    from localfluence.sites.router import router as sites
     from localfluence.webhooks.router import router as webhooks
 
     form = APIRouter()
@@ -150,4 +153,4 @@ def site_routers() -> list[APIRouter]:
     connect = APIRouter()
     for prefix in ("", "/wiki/rest", "/rest"):
         connect.include_router(dynamic_modules, prefix=prefix, include_in_schema=not prefix)
-    return [site, form, downloads, people_admin, settings, admin, connect, webhooks]
+    return [site, form, downloads, people_admin, settings, admin, sites, connect, webhooks]

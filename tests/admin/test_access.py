@@ -33,7 +33,7 @@ def test_health_needs_no_login(lf: LocalfluenceServer) -> None:
 
 
 def test_documented_in_our_openapi(lf: LocalfluenceServer) -> None:
-    spec = httpx.get(lf.url + "/openapi.json").json()
+    spec = httpx.get(lf.url + "/openapi.json", timeout=120).json()
     reset = spec["paths"]["/_localfluence/reset"]["post"]
     assert reset["summary"] and reset["tags"] == ["localfluence: site"]
     assert "/_localfluence/faults/rate-limit" in spec["paths"]

@@ -197,7 +197,7 @@ def test_token_scopes_are_validated(users: httpx.Client, alice: Person) -> None:
 
 
 def test_admin_api_is_documented(server: RunningServer) -> None:
-    paths = httpx.get(server.url + "/openapi.json").json()["paths"]
+    paths = httpx.get(server.url + "/openapi.json", timeout=120).json()["paths"]
     assert {"/_localfluence/users", "/_localfluence/users/{accountId}/deactivate"} <= paths.keys()
     assert "delete" in paths["/_localfluence/users/{accountId}"]
 

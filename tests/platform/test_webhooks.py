@@ -162,4 +162,4 @@ def test_admin_api_validation_and_access(hooks: httpx.Client, server: RunningSer
         assert_error(as_alice.post(ROOT, json={"url": "http://127.0.0.1:1/", "events": ["*"]}), 403)
     assert hooks.delete(f"/webhooks/{created['id']}").status_code == 204
     assert_error(hooks.get(f"/webhooks/{created['id']}"), 404)
-    assert "/_localfluence/webhooks" in httpx.get(server.url + "/openapi.json").json()["paths"]
+    assert "/_localfluence/webhooks" in httpx.get(server.url + "/openapi.json", timeout=120).json()["paths"]

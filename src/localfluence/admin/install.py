@@ -1,7 +1,9 @@
-"""Wire the test double into an app: the fault and journal middlewares and their in-memory state."""
+"""Wire the test double into an app: the sites, and each site's fault and journal middlewares and their
+in-memory state."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
@@ -12,16 +14,45 @@ from localfluence.admin.journal import Journal, JournalRecorder
 from localfluence.auth.credentials import authenticate
 from localfluence.errors import ConfluenceError
 from localfluence.runtime import Runtime
+from localfluence.sites.registry import SiteRegistry
+from localfluence.sites.selection import SiteSelection
+from localfluence.sites.site import Site
 
 
 def install_test_double(app: FastAPI, runtime: Runtime) -> None:
     """Nothing is installed when the admin API is switched off: no rules can be made, no journal is
-    read, and requests pay nothing for either."""
+    read, no other site is served, and requests pay nothing for any of it."""
+    default = app.state.site = Site.default(runtime)
     if not runtime.settings.admin_api:
         return
-    faults = app.state.faults = FaultStore()
-    journal = app.state.journal = Journal(runtime.settings.journal_size)
+    _equip(default)
+    app.state.faults = default.faults
+    app.state.journal = default.journal
+    # Built on first use, from our own OpenAPI document; the same routes serve every site.
+    operations = OperationResolver(app.openapi)
 
+    def wrap(inner: ASGIApp, site: Site) -> ASGIApp:
+        # Outside Starlette's own error middleware, like a proxy in front of the site: the journal
+        # records the 500s that middleware renders, and a dropped connection reaches the socket.
+        stack: Any = FaultInjection(inner, site.faults, operations, _accounts(site.runtime))
+        return AnsweredErrors(JournalRecorder(stack, site.journal))
+
+    registry = app.state.sites = SiteRegistry(runtime.settings, default, _equip)
+    build = app.build_middleware_stack
+
+    def build_middleware_stack() -> ASGIApp:
+        return SiteSelection(build(), registry, runtime.settings.site_domain, wrap)
+
+    app.build_middleware_stack = build_middleware_stack  # type: ignore[method-assign]
+    registry.open_all()
+
+
+def _equip(site: Site) -> None:
+    site.faults = FaultStore()
+    site.journal = Journal(site.runtime.settings.journal_size)
+
+
+def _accounts(runtime: Runtime) -> Callable[[Scope], str | None]:
     def account_of(scope: Scope) -> str | None:
         header = dict(scope.get("headers", [])).get(b"authorization")
         session = runtime.sessions()
@@ -32,15 +63,7 @@ def install_test_double(app: FastAPI, runtime: Runtime) -> None:
         finally:
             session.close()
 
-    build = app.build_middleware_stack
-
-    def build_middleware_stack() -> ASGIApp:
-        # Outside Starlette's own error middleware, like a proxy in front of the site: the journal
-        # records the 500s that middleware renders, and a dropped connection reaches the socket.
-        stack: Any = FaultInjection(build(), faults, OperationResolver(app.openapi), account_of)
-        return AnsweredErrors(JournalRecorder(stack, journal))
-
-    app.build_middleware_stack = build_middleware_stack  # type: ignore[method-assign]
+    return account_of
 
 
 class AnsweredErrors:

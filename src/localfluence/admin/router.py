@@ -26,7 +26,7 @@ from localfluence.auth.credentials import authenticate
 from localfluence.errors import BadRequest, Forbidden, NotAuthenticated, NotFound, UnsupportedMediaType
 from localfluence.kit.clock import clock, iso
 from localfluence.runtime import Runtime
-from localfluence.seeding import parse_seed, seed_site
+from localfluence.sites.site import site_of
 from localfluence.tasks.completion import CompletionPolicy, completion
 
 PREFIX = "/_localfluence"
@@ -34,7 +34,7 @@ SEED_MEDIA_TYPES = ("application/json", "application/yaml", "application/x-yaml"
 
 
 def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
+    runtime = site_of(request).runtime
     if not runtime.settings.admin_api:
         raise NotFound("null for uri: the requested resource does not exist")
     return runtime
@@ -65,12 +65,12 @@ TAG_OBSERVE = "localfluence: clock, journal, tasks"
 
 
 def _faults(request: Request) -> FaultStore:
-    store: FaultStore = request.app.state.faults
+    store: FaultStore = site_of(request).faults
     return store
 
 
 def _journal(request: Request) -> Journal:
-    journal: Journal = request.app.state.journal
+    journal: Journal = site_of(request).journal
     return journal
 
 
@@ -192,6 +192,9 @@ async def seed(request: Request, _admin: Admin) -> Response:
         document = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise BadRequest("The seed must be UTF-8 text") from None
+    # Imported here: the seed format (YAML, its schema) is no part of a server's start.
+    from localfluence.seeding import parse_seed, seed_site
+
     parsed = parse_seed(document, source="request body", base_dir=None)
     report = await run_in_threadpool(seed_site, runtime.sessions, runtime.settings, parsed)
     return ok(report.as_json())

@@ -30,6 +30,7 @@ from localfluence.errors import BadRequest, NotFound
 from localfluence.kit.expand import Expand
 from localfluence.kit.paging import Paging, page_envelope
 from localfluence.models import Content
+from localfluence.sites.site import runtime_of
 
 router = APIRouter(tags=["Content - attachments"])
 
@@ -39,7 +40,7 @@ WRITE_DEFAULT = Expand.parse("version,container,metadata")
 
 
 def _store(request: Request) -> BlobStore:
-    return request.app.state.runtime.blobs  # type: ignore[no-any-return]
+    return runtime_of(request).blobs
 
 
 @router.get("/content/{id}/child/attachment", operation_id="getAttachments")

@@ -1,7 +1,8 @@
-"""The server's clock, injectable so tests (and later the admin clock API) can freeze it."""
+"""The server's clock, which the admin clock API can freeze and move; one per site (sites/)."""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 
 
@@ -37,7 +38,36 @@ class Clock:
         self._offset = timedelta(0)
 
 
-clock = Clock()
+class SiteClock:
+    """The clock of the site serving the current request or worker thread: `clock` everywhere in the
+    code is this, so each site of a multi-site server (sites/) keeps its own frozen time."""
+
+    def __init__(self, default: Clock) -> None:
+        self.default = default
+        self.current: ContextVar[Clock] = ContextVar("localfluence_clock", default=default)
+
+    @property
+    def frozen(self) -> bool:
+        return self.current.get().frozen
+
+    @property
+    def offset(self) -> timedelta:
+        return self.current.get().offset
+
+    def now(self) -> datetime:
+        return self.current.get().now()
+
+    def freeze(self, at: datetime) -> None:
+        self.current.get().freeze(at)
+
+    def advance(self, by: timedelta) -> None:
+        self.current.get().advance(by)
+
+    def reset(self) -> None:
+        self.current.get().reset()
+
+
+clock = SiteClock(Clock())
 
 
 def iso(dt: datetime | None) -> str | None:

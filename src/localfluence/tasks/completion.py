@@ -3,13 +3,14 @@
 The work itself is done inside the submitting request; what this controls is the status the
 task reports: finished at once (the default), after N seconds of the server clock (so the admin
 clock API can move it along), or after N polls of GET /longtask/{id}. Set through
-/_localfluence/tasks; the setting and the poll counts live in memory, per server process.
+/_localfluence/tasks; the setting and the poll counts live in memory, per server process and site.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -84,4 +85,32 @@ class Completion:
             return min(99, plan.polls_seen * 100 // plan.polls_needed)
 
 
-completion = Completion()
+class SiteCompletion:
+    """The setting of the site serving the current request or worker thread (sites/)."""
+
+    def __init__(self, default: Completion) -> None:
+        self.default = default
+        self.current: ContextVar[Completion] = ContextVar("localfluence_completion", default=default)
+
+    @property
+    def policy(self) -> CompletionPolicy:
+        return self.current.get().policy
+
+    @property
+    def immediate(self) -> bool:
+        return self.current.get().immediate
+
+    def set(self, policy: CompletionPolicy) -> None:
+        self.current.get().set(policy)
+
+    def reset(self) -> None:
+        self.current.get().reset()
+
+    def plan(self, task_id: str, created: datetime) -> None:
+        self.current.get().plan(task_id, created)
+
+    def progress(self, task_id: str, now: datetime, *, poll: bool) -> int | None:
+        return self.current.get().progress(task_id, now, poll=poll)
+
+
+completion = SiteCompletion(Completion())

@@ -6,12 +6,14 @@ with the process, so running it again is safe) or, after task_max_attempts, mark
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import event, select, update
@@ -63,9 +65,11 @@ class Worker:
         self.resources: dict[str, Any] = {}
         self.on_stop: list[Callable[[], object]] = []
 
-    def start(self) -> None:
+    def start(self, context: contextvars.Context | None = None) -> None:
+        """`context`: the context variables the loop runs in (a site's clock, sites/)."""
         if self._thread is None:
-            self._thread = threading.Thread(target=self._loop, name=f"localfluence-worker-{self.id}", daemon=True)
+            target = self._loop if context is None else partial(context.run, self._loop)
+            self._thread = threading.Thread(target=target, name=f"localfluence-worker-{self.id}", daemon=True)
             self._thread.start()
 
     def stop(self, timeout: float = 10) -> None:

@@ -160,6 +160,20 @@ class AdminClient:
             "POST", "/seed", content=document.encode("utf-8"), headers={"Content-Type": "application/yaml"}
         )
 
+    def create_site(
+        self, name: str, *, admin_email: str | None = None, admin_token: str | None = None
+    ) -> dict[str, Any]:
+        """Another site in this server; the answer has its url and its admin's email and token."""
+        body = {"name": name, "adminEmail": admin_email, "adminToken": admin_token}
+        return self.object("POST", "/sites", json={k: v for k, v in body.items() if v is not None})
+
+    def list_sites(self) -> list[dict[str, Any]]:
+        results: list[dict[str, Any]] = self.object("GET", "/sites")["results"]
+        return results
+
+    def delete_site(self, name: str) -> None:
+        self.call("DELETE", f"/sites/{name}")
+
     def close(self) -> None:
         self.http.close()
 

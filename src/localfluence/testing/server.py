@@ -45,6 +45,7 @@ class LocalfluenceServer:
     _thread: threading.Thread = field(repr=False)
     _owned_dir: Path | None = field(default=None, repr=False)
     _admin: AdminClient | None = field(default=None, repr=False)
+    _app: Any = field(default=None, repr=False)
 
     @property
     def wiki_url(self) -> str:
@@ -68,11 +69,19 @@ class LocalfluenceServer:
             self._admin = AdminClient(self.url, self.auth)
         return self._admin
 
+    def create_site(self, name: str, *, admin_token: str | None = None) -> SiteAddress:
+        """Another site in this server (POST /_localfluence/sites), reached at /site/NAME."""
+        body = self.admin.create_site(name, admin_token=admin_token)
+        return SiteAddress(url=body["url"], admin_email=body["adminEmail"], admin_token=body["adminToken"])
+
     def stop(self) -> None:
         if self._admin is not None:
             self._admin.close()
         self._server.should_exit = True
         self._thread.join(timeout=10)
+        sites = getattr(getattr(self._app, "state", None), "sites", None)
+        if sites is not None:
+            sites.close()
         self.runtime.close()
         if self._owned_dir is not None:
             shutil.rmtree(self._owned_dir, ignore_errors=True)
@@ -82,6 +91,41 @@ class LocalfluenceServer:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+@dataclass
+class SiteAddress:
+    """Where a site of a multi-site server answers, and its admin's credentials."""
+
+    url: str
+    admin_email: str
+    admin_token: str
+    _admin: AdminClient | None = field(default=None, repr=False)
+
+    @property
+    def wiki_url(self) -> str:
+        return self.url + "/wiki"
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/wiki/rest/api"
+
+    @property
+    def auth(self) -> tuple[str, str]:
+        return (self.admin_email, self.admin_token)
+
+    @property
+    def admin(self) -> AdminClient:
+        """A client of this site's /_localfluence, as its admin."""
+        if self._admin is None:
+            from localfluence.testing.client import AdminClient
+
+            self._admin = AdminClient(self.url, self.auth)
+        return self._admin
+
+    def close(self) -> None:
+        if self._admin is not None:
+            self._admin.close()
 
 
 def start_server(
@@ -152,6 +196,7 @@ def start_server(
         _server=server,
         _thread=thread,
         _owned_dir=owned,
+        _app=app,
     )
 
 

@@ -11,8 +11,8 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import httpx
 import orjson
 from sqlalchemy import func, or_, select, update
 
@@ -20,6 +20,11 @@ from localfluence.db.session import transaction
 from localfluence.models import Event, Webhook, WebhookDelivery
 from localfluence.tasks.worker import STEPS, Worker, real_now, write
 from localfluence.webhooks.payloads import webhook_body
+
+if TYPE_CHECKING:
+    # Imported when the first delivery is posted: httpx brings its command line (rich, click,
+    # pygments), a tenth of a second of a server's start that has no webhook to send.
+    import httpx
 
 log = logging.getLogger("localfluence.webhooks")
 BATCH = 100
@@ -86,6 +91,8 @@ def _claim(worker: Worker, now: datetime) -> list[Claimed]:
 
 
 def _post(client: httpx.Client, item: Claimed) -> tuple[int | None, str | None]:
+    import httpx
+
     headers = {
         "Content-Type": "application/json",
         SIGNATURE_HEADER: sign(item.secret, item.body),
@@ -147,6 +154,8 @@ def _connections(worker: Worker) -> tuple[httpx.Client, ThreadPoolExecutor]:
     """One keep-alive client and one small thread pool per worker, closed when the worker stops."""
     held = worker.resources.get("webhooks")
     if held is None:
+        import httpx
+
         client = httpx.Client(timeout=worker.settings.webhook_timeout_seconds, follow_redirects=False)
         pool = ThreadPoolExecutor(max_workers=POSTERS, thread_name_prefix="localfluence-webhook")
         held = worker.resources["webhooks"] = (client, pool)

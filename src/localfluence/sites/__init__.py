@@ -1,0 +1,1 @@
+"""Several independent sites in one server, for parallel test workers (see docs/testing.md)."""
