@@ -49,8 +49,6 @@ def test_shapes(admin: Person, alice: Person, space: dict) -> None:
         "/content-states", params={"status": "current"}, json={"ids": [pid], "contentState": {"id": 0}}
     )
     assert_shape(task.json(), "AsyncId")
-    assert_shape(
-        wait_for_state_task(admin.api, task.json()["asyncId"]), "ContentStateBulkSetTaskUpdate"
-    )
+    assert_shape(wait_for_state_task(admin.api, task.json()["asyncId"]), "ContentStateBulkSetTaskUpdate")
     for item in admin.api.get(f"/space/{key}/state").json():
         assert_shape(item, "ContentState")
