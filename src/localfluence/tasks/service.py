@@ -17,7 +17,10 @@ from localfluence.models import LongTask
 from localfluence.tasks.completion import completion
 from localfluence.tasks.jobs import JOBS
 
+# session.info keys: wake this process's worker when the transaction commits (WAKE_TASKS: a task
+# was queued; WAKE_WORKER: other work, such as webhook deliveries).
 WAKE_WORKER = "localfluence.wake_worker"
+WAKE_TASKS = "localfluence.wake_tasks"
 # session.info key: the server's settings, in the worker's transactions (jobs have no request).
 SETTINGS = "localfluence.settings"
 
@@ -43,7 +46,7 @@ def submit(
     )
     session.add(task)
     session.flush()
-    session.info[WAKE_WORKER] = True
+    session.info[WAKE_TASKS] = True
     return task
 
 

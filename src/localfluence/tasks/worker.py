@@ -28,7 +28,7 @@ from localfluence.models import LongTask, User
 from localfluence.runtime import Runtime
 from localfluence.tasks.completion import completion
 from localfluence.tasks.jobs import JOBS, Job
-from localfluence.tasks.service import SETTINGS, WAKE_WORKER
+from localfluence.tasks.service import SETTINGS, WAKE_TASKS, WAKE_WORKER
 
 log = logging.getLogger("localfluence.worker")
 WORKER = "localfluence.worker"
@@ -65,6 +65,10 @@ class Worker:
         # What steps keep between rounds (webhook HTTP client), and how to release it.
         self.resources: dict[str, Any] = {}
         self.on_stop: list[Callable[[], object]] = []
+        # Whether tasks may be waiting: set by a local submission, or after the idle interval
+        # (other processes' submissions, expired leases); spares the loop a read per round.
+        self._tasks_hint = True
+        self._tasks_looked = 0.0
 
     def start(self) -> None:
         if self._thread is None:
@@ -80,16 +84,27 @@ class Worker:
             release()
         self.on_stop.clear()
 
-    def wake(self) -> None:
+    def wake(self, *, tasks: bool = True) -> None:
+        if tasks:
+            self._tasks_hint = True
         self._wake.set()
+
+    def _look_for_tasks(self) -> bool:
+        if not self._tasks_hint and time.monotonic() - self._tasks_looked < self.settings.worker_idle_seconds:
+            return False
+        self._tasks_hint, self._tasks_looked = False, time.monotonic()
+        if not self.tasks_waiting():
+            return False
+        self.recover()
+        ran = self.run_one_task()
+        self._tasks_hint = self._tasks_hint or ran  # there may be more
+        return ran
 
     def _loop(self) -> None:
         while not self._stop.is_set():
             busy, due = False, None
             try:
-                if self.tasks_waiting():
-                    self.recover()
-                    busy = self.run_one_task()
+                busy = self._look_for_tasks()
                 for step in STEPS:
                     did, when = step(self)
                     busy = busy or did
@@ -279,7 +294,8 @@ def _aware(dt: datetime) -> datetime:
 
 @event.listens_for(Session, "after_commit")
 def _wake_after_commit(session: Session) -> None:
-    if session.info.pop(WAKE_WORKER, False):
+    tasks = session.info.pop(WAKE_TASKS, False)
+    if session.info.pop(WAKE_WORKER, False) or tasks:
         worker = session.info.get(WORKER)
         if worker is not None:
-            worker.wake()
+            worker.wake(tasks=tasks)
