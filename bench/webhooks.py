@@ -68,7 +68,7 @@ class Receiver:
                 body = json.loads(self.rfile.read(int(self.headers["content-length"])))
                 at = time.monotonic()
                 if body.get("eventType") == "page_updated":
-                    receiver.arrivals.setdefault((body["page"]["id"], body["page"]["version"]), at)
+                    receiver.arrivals.setdefault((int(body["page"]["id"]), body["page"]["version"]), at)
                 self.send_response(204)
                 self.end_headers()
 

@@ -31,9 +31,9 @@ from sqlalchemy.orm import Session
 
 from localfluence.config import Settings
 from localfluence.db.session import transaction
-from localfluence.models import Event, Webhook, WebhookDelivery
+from localfluence.models import Content, Event, Space, User, Webhook, WebhookDelivery
 from localfluence.tasks.worker import STEPS, Worker, real_now, write
-from localfluence.webhooks.payloads import webhook_body
+from localfluence.webhooks.payloads import Related, webhook_body
 
 log = logging.getLogger("localfluence.webhooks")
 POSTERS = 16
@@ -171,6 +171,8 @@ def _claim(session: Session, worker: Worker, now: datetime, limit: int) -> list[
         .where(WebhookDelivery.id.in_(ids))
     ).all()
     base = _base_url(worker)
+    datas = {event.id: orjson.loads(event.payload) for _, _, _, event in rows}
+    related = _related(session, list(datas.values()))
     return [
         Claimed(
             delivery.id,
@@ -178,11 +180,49 @@ def _claim(session: Session, worker: Worker, now: datetime, limit: int) -> list[
             url,
             secret,
             event.id,
-            orjson.dumps(webhook_body(event, base)),
+            orjson.dumps(webhook_body(event, base, datas[event.id], related)),
             retry_deadline(worker.settings, delivery),
         )
         for delivery, url, secret, event in rows
     ]
+
+
+def _related(session: Session, datas: list[dict]) -> Related:
+    """Containers of comments and attachments (as they are now) and space ids, for a batch."""
+    items = [d["content"] for d in datas if isinstance(d.get("content"), dict)]
+    containers = {i["parentId"] for i in items if i.get("type") in ("comment", "attachment") and i.get("parentId")}
+    related = Related()
+    if containers:
+        found = session.execute(
+            select(Content, Space.key, User.account_id)
+            .join(Space, Space.id == Content.space_id)
+            .outerjoin(User, User.id == Content.creator_id)
+            .where(Content.id.in_(containers))
+        ).all()
+        for content, key, creator in found:
+            related.containers[content.id] = {
+                "id": content.id,
+                "type": content.type,
+                "title": content.title,
+                "spaceKey": key,
+                "version": content.version,
+                "creatorAccountId": creator,
+                "creationDate": _epoch_ms(content.created_at),
+                "modificationDate": _epoch_ms(content.last_modified_at or content.created_at),
+            }
+    keys = {i.get("spaceKey") for i in items} | {
+        d["space"].get("key") for d in datas if isinstance(d.get("space"), dict)
+    }
+    keys |= {c["spaceKey"] for c in related.containers.values()}
+    keys.discard(None)
+    if keys:
+        rows = session.execute(select(Space.key, Space.id).where(Space.key.in_(keys)))
+        related.space_ids = {key: space_id for key, space_id in rows}
+    return related
+
+
+def _epoch_ms(dt: datetime) -> int:
+    return int(_aware(dt).timestamp() * 1000)
 
 
 class Connections(threading.local):
