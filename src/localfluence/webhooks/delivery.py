@@ -39,6 +39,9 @@ log = logging.getLogger("localfluence.webhooks")
 POSTERS = 16
 # Deliveries handed to the posters and not yet recorded; a claim takes at most what is left.
 IN_FLIGHT = 64
+# Outcomes are written within this long of coming back (sooner when a claim or a batch is due).
+OUTCOME_DELAY = 0.05
+OUTCOME_BATCH = 32
 SIGNATURE_HEADER = "X-Hub-Signature"
 USER_AGENT = "localfluence-webhooks"
 MAX_RESPONSE = 64 * 1024
@@ -73,6 +76,8 @@ class Pipeline:
     pool: ThreadPoolExecutor
     in_flight: set[int] = field(default_factory=set)
     outcomes: queue.SimpleQueue[Outcome] = field(default_factory=queue.SimpleQueue)
+    # Outcomes taken from the queue and not yet written to the delivery log.
+    unrecorded: list[Outcome] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def drain(self) -> list[Outcome]:
@@ -307,27 +312,33 @@ def _next_due(worker: Worker, now: datetime) -> datetime | None:
 
 def deliver_due(worker: Worker) -> tuple[bool, datetime | None]:
     pipeline = _pipeline(worker)
-    outcomes = pipeline.drain()
+    pipeline.unrecorded.extend(pipeline.drain())
+    outcomes = pipeline.unrecorded
     now = real_now()
     with pipeline.lock:
         room = IN_FLIGHT - len(pipeline.in_flight)
-    next_due = None
-    if room > 0:
-        next_due = _next_due(worker, now)
-    wanted = room > 0 and next_due is not None and next_due <= now
-    if not outcomes and not wanted:
-        return False, next_due
+    next_due = _next_due(worker, now) if room > 0 else None
+    wanted = next_due is not None and next_due <= now
+    if not wanted:
+        if not outcomes:
+            return False, next_due
+        # Outcomes alone wait a moment for company: recorded with the next claim or with each
+        # other, one write transaction serves many deliveries.
+        record_by = min(o.at for o in outcomes) + timedelta(seconds=OUTCOME_DELAY)
+        if len(outcomes) < OUTCOME_BATCH and record_by > now:
+            return False, record_by if next_due is None else min(record_by, next_due)
     with transaction(worker.runtime.sessions) as session:
         write(session)
         _record(session, worker.settings, outcomes)
         claimed = _claim(session, worker, now, room) if wanted else []
+    pipeline.unrecorded = []
     for item in claimed:
         with pipeline.lock:
             pipeline.in_flight.add(item.delivery_id)
         pipeline.pool.submit(_send, worker, pipeline, item)
-    # Another pass at once: it finds when the next retry is due (or, with no poster free, waits for
-    # the posts in flight, whose outcomes wake the loop).
-    return True, None
+    # Again at once if more may be due than there was room for, or if only outcomes were written
+    # (that pass finds when their retries are due); after a claim, its outcomes wake the loop.
+    return (bool(claimed) and len(claimed) == room) or not claimed, None
 
 
 def _pipeline(worker: Worker) -> Pipeline:
@@ -342,7 +353,7 @@ def _pipeline(worker: Worker) -> Pipeline:
         def close() -> None:
             # The posters' connections are thread-local: they close as the pool's threads end.
             pool.shutdown(wait=True)
-            left = held.drain()
+            left = held.unrecorded + held.drain()
             if left:
                 try:
                     with transaction(worker.runtime.sessions) as session:
