@@ -351,8 +351,10 @@ def _pipeline(worker: Worker) -> Pipeline:
         held = worker.resources["webhooks"] = Pipeline(connections, pool)
 
         def close() -> None:
-            # The posters' connections are thread-local: they close as the pool's threads end.
-            pool.shutdown(wait=True)
+            # Posts not started are dropped (their leases run out and they are retried); those under
+            # way finish within webhook_timeout_seconds. The posters' connections are thread-local:
+            # they close as the pool's threads end.
+            pool.shutdown(wait=True, cancel_futures=True)
             left = held.unrecorded + held.drain()
             if left:
                 try:
