@@ -23,10 +23,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
 import orjson
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Integer, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from localfluence.config import Settings
@@ -102,7 +103,7 @@ def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 
 
-def retry_deadline(settings: Settings, delivery: WebhookDelivery) -> datetime:
+def retry_deadline(settings: Settings, delivery: Any) -> datetime:
     """A delivery is retried until this (a redelivery through the admin API opens a new window)."""
     if delivery.retry_until is not None:
         return _aware(delivery.retry_until)
@@ -117,79 +118,116 @@ def _lease(worker: Worker, now: datetime) -> datetime:
     return now + timedelta(seconds=worker.settings.webhook_timeout_seconds * rounds + 5)
 
 
-def _due(now: datetime):  # type: ignore[no-untyped-def]
-    return (
-        (WebhookDelivery.state == "pending")
-        & (WebhookDelivery.next_attempt_at <= now)
-        & or_(WebhookDelivery.lease_until.is_(None), WebhookDelivery.lease_until < now)
+# The statements of every pass, built once (bound parameters instead of values): building SQL
+# expressions was a third of the worker's CPU per delivery.
+_D = WebhookDelivery.__table__.c
+_NOW = bindparam("now", type_=_D.next_attempt_at.type)
+_IDS = bindparam("ids", expanding=True)
+_UNLEASED = or_(_D.lease_until.is_(None), _D.lease_until < _NOW)
+_DUE = (_D.state == "pending") & (_D.next_attempt_at <= _NOW) & _UNLEASED
+NEXT_DUE = select(func.min(_D.next_attempt_at)).where(_D.state == "pending", _UNLEASED)
+DUE_IDS = select(_D.id).where(_DUE).order_by(_D.id).limit(bindparam("room", type_=Integer))
+DUE_IDS_LOCKED = DUE_IDS.with_for_update(skip_locked=True)
+LEASE = (
+    update(WebhookDelivery.__table__)
+    .where(_D.id.in_(_IDS), _DUE)
+    .values(lease_until=bindparam("lease", type_=_D.lease_until.type), attempts=_D.attempts + 1)
+)
+CLAIMED = (
+    select(
+        _D.id.label("delivery_id"),
+        _D.attempts,
+        _D.created_at,
+        _D.retry_until,
+        Webhook.url,
+        Webhook.secret,
+        Event.id.label("event_id"),
+        Event.type,
+        Event.payload,
+        Event.actor_account_id,
+        Event.created_at.label("event_created_at"),
     )
+    .join(Webhook, Webhook.id == _D.webhook_id)
+    .join(Event, Event.id == _D.event_id)
+    .where(_D.id.in_(_IDS))
+)
+DELIVERED = (
+    update(WebhookDelivery.__table__)
+    .where(_D.id.in_(_IDS))
+    .values(
+        state="delivered",
+        delivered_at=bindparam("at", type_=_D.delivered_at.type),
+        last_status=bindparam("status", type_=Integer),
+        last_error=None,
+        lease_until=None,
+    )
+)
+_FAILURE = {"last_status": bindparam("status", type_=Integer), "last_error": bindparam("error"), "lease_until": None}
+RETRY = (
+    update(WebhookDelivery.__table__)
+    .where(_D.id == bindparam("delivery"))
+    .values(next_attempt_at=bindparam("retry_at", type_=_D.next_attempt_at.type), **_FAILURE)
+)
+GIVE_UP = update(WebhookDelivery.__table__).where(_D.id == bindparam("delivery")).values(state="failed", **_FAILURE)
+
+
+@dataclass
+class EventRow:
+    """What webhook_body reads of an event, from the claim's one query."""
+
+    id: int
+    type: str
+    payload: str
+    actor_account_id: str | None
+    created_at: datetime
 
 
 def _record(session: Session, settings: Settings, outcomes: list[Outcome]) -> None:
+    conn = session.connection()
     delivered = [o for o in outcomes if o.error is None]
     # One UPDATE for all deliveries that went through with the same status (nearly always 200/204).
     for status in {o.status for o in delivered}:
         same = [o for o in delivered if o.status == status]
-        session.execute(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.id.in_([o.item.delivery_id for o in same]))
-            .values(
-                state="delivered",
-                delivered_at=max(o.at for o in same),
-                last_status=status,
-                last_error=None,
-                lease_until=None,
-            )
-        )
+        at = max(o.at for o in same)
+        conn.execute(DELIVERED, {"ids": [o.item.delivery_id for o in same], "at": at, "status": status})
+    retries: list[dict[str, object]] = []
+    failures: list[dict[str, object]] = []
     for o in outcomes:
         if o.error is None:
             continue
-        values: dict[str, object] = {"last_status": o.status, "last_error": o.error, "lease_until": None}
+        values: dict[str, object] = {"delivery": o.item.delivery_id, "status": o.status, "error": o.error}
         growing = settings.webhook_backoff_seconds * 2 ** min(40, o.item.attempt - 1)
         backoff = min(settings.webhook_backoff_max_seconds, growing)
         retry_at = o.at + timedelta(seconds=backoff)
         capped = settings.webhook_max_attempts is not None and o.item.attempt >= settings.webhook_max_attempts
         if capped or retry_at > o.item.retry_until:
-            values.update(state="failed")
+            failures.append(values)
         else:
-            values.update(next_attempt_at=retry_at)
-        session.execute(update(WebhookDelivery).where(WebhookDelivery.id == o.item.delivery_id).values(**values))
+            retries.append({**values, "retry_at": retry_at})
+    if retries:
+        conn.execute(RETRY, retries)
+    if failures:
+        conn.execute(GIVE_UP, failures)
 
 
 def _claim(session: Session, worker: Worker, now: datetime, limit: int) -> list[Claimed]:
-    query = select(WebhookDelivery.id).where(_due(now)).order_by(WebhookDelivery.id).limit(limit)
-    if worker.postgres:
-        query = query.with_for_update(skip_locked=True)
-    ids = list(session.scalars(query))
+    conn = session.connection()
+    # SKIP LOCKED on PostgreSQL; on SQLite the write lock this transaction holds is the claim.
+    ids = list(conn.scalars(DUE_IDS_LOCKED if worker.postgres else DUE_IDS, {"now": now, "room": limit}))
     if not ids:
         return []
-    # The claim holds the write lock (SQLite) or the row locks (PostgreSQL): one UPDATE takes them all.
-    session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id.in_(ids), _due(now))
-        .values(lease_until=_lease(worker, now), attempts=WebhookDelivery.attempts + 1)
-    )
-    rows = session.execute(
-        select(WebhookDelivery, Webhook.url, Webhook.secret, Event)
-        .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
-        .join(Event, Event.id == WebhookDelivery.event_id)
-        .where(WebhookDelivery.id.in_(ids))
-    ).all()
+    conn.execute(LEASE, {"ids": ids, "now": now, "lease": _lease(worker, now)})
+    rows = conn.execute(CLAIMED, {"ids": ids}).all()
     base = _base_url(worker)
-    datas = {event.id: orjson.loads(event.payload) for _, _, _, event in rows}
+    datas = {row.event_id: orjson.loads(row.payload) for row in rows}
     related = _related(session, list(datas.values()))
-    return [
-        Claimed(
-            delivery.id,
-            delivery.attempts,
-            url,
-            secret,
-            event.id,
-            orjson.dumps(webhook_body(event, base, datas[event.id], related)),
-            retry_deadline(worker.settings, delivery),
-        )
-        for delivery, url, secret, event in rows
-    ]
+    claimed = []
+    for row in rows:
+        event = EventRow(row.event_id, row.type, row.payload, row.actor_account_id, row.event_created_at)
+        deadline = retry_deadline(worker.settings, row)
+        body = orjson.dumps(webhook_body(event, base, datas[row.event_id], related))
+        claimed.append(Claimed(row.delivery_id, row.attempts, row.url, row.secret, row.event_id, body, deadline))
+    return claimed
 
 
 def _related(session: Session, datas: list[dict]) -> Related:
@@ -300,13 +338,8 @@ def _send(worker: Worker, pipeline: Pipeline, item: Claimed) -> None:
 def _next_due(worker: Worker, now: datetime) -> datetime | None:
     """A read-only look first: an idle worker never takes SQLite's write lock. Deliveries leased
     (in flight here, or held by another worker) do not count."""
-    with transaction(worker.runtime.sessions) as session:
-        due = session.scalar(
-            select(func.min(WebhookDelivery.next_attempt_at)).where(
-                WebhookDelivery.state == "pending",
-                or_(WebhookDelivery.lease_until.is_(None), WebhookDelivery.lease_until < now),
-            )
-        )
+    with worker.runtime.engine.connect() as conn:
+        due = conn.scalar(NEXT_DUE, {"now": now})
     return None if due is None else _aware(due)
 
 

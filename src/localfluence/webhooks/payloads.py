@@ -18,8 +18,6 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote_plus
 
-from localfluence.models import Event
-
 OBJECT_KEY = {"page": "page", "blogpost": "blog", "comment": "comment", "attachment": "attachment"}
 UPDATE_TRIGGER = {"page_updated": "edit_page", "blog_updated": "edit_page"}
 
@@ -79,7 +77,9 @@ def _content(item: dict[str, Any], base: str, related: Related, modified: int, m
     return out
 
 
-def webhook_body(event: Event, base: str, data: dict[str, Any] | None = None, related: Related | None = None) -> dict:
+def webhook_body(event: Any, base: str, data: dict[str, Any] | None = None, related: Related | None = None) -> dict:
+    """The body for an event (an Event row, or anything with its id, type, payload,
+    actor_account_id and created_at), its payload already parsed if `data` is given."""
     data = json.loads(event.payload) if data is None else data
     related = related or Related()
     when = _ms(event.created_at)
