@@ -54,10 +54,14 @@ class Settings(BaseSettings):
     task_lease_seconds: float = Field(default=300.0, gt=0)
     # Attempts before an interrupted task is marked failed instead of resumed.
     task_max_attempts: int = Field(default=3, ge=1, le=100)
-    # Webhook deliveries: timeout per attempt, attempts before giving up, first backoff.
+    # Webhook deliveries: timeout per attempt, first backoff (doubling up to the maximum below).
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
-    webhook_max_attempts: int = Field(default=8, ge=1, le=100)
     webhook_backoff_seconds: float = Field(default=1.0, gt=0)
+    # How long a failing delivery is retried (from when it was queued or redelivered) before it
+    # is marked failed; it stays in the delivery log and can be redelivered (docs/behaviour.md).
+    webhook_retry_seconds: float = Field(default=86400.0, gt=0)
+    # An optional cap on attempts as well (none by default: the retry window decides).
+    webhook_max_attempts: int | None = Field(default=None, ge=1, le=10000)
     # The longest wait between two attempts of one delivery.
     webhook_backoff_max_seconds: float = Field(default=3600.0, gt=0)
 

@@ -7,6 +7,7 @@ import httpx
 from tests.api.metadata_helpers import private_space, reader_space
 from tests.conftest import Person, create_page
 from tests.server import RunningServer
+from tests.tasks import wait_for_state_task
 
 
 def test_space_states_and_settings(admin: Person, alice: Person, space: dict) -> None:
@@ -109,7 +110,7 @@ def test_bulk_set_and_remove(server: RunningServer, admin: Person, alice: Person
     )
     assert response.status_code == 200, response.text
     task_id = response.json()["asyncId"]
-    update = admin.api.get(f"/content-states/task/{task_id}").json()
+    update = wait_for_state_task(admin.api, task_id)
     assert sorted(update["set"]) == sorted(ids) and update["failed"] == [] and update["percentage"] == 100
     assert update["success"] is True and update["state"]["id"] == 1
     assert all(admin.api.get(f"/content/{i}/state").json()["contentState"]["id"] == 1 for i in ids)
@@ -117,7 +118,7 @@ def test_bulk_set_and_remove(server: RunningServer, admin: Person, alice: Person
 
     removal = admin.api.post("/content-states/delete", params={"status": "current"}, json={"ids": ids[:2]})
     assert removal.status_code == 200
-    assert admin.api.get(f"/content-states/task/{removal.json()['asyncId']}").json()["set"] == ids[:2]
+    assert wait_for_state_task(admin.api, removal.json()["asyncId"])["set"] == ids[:2]
     assert admin.api.get(f"/content/{ids[0]}/state").json()["contentState"] is None
     assert admin.api.get(f"/content/{ids[2]}/state").json()["contentState"]["id"] == 1
 
@@ -130,7 +131,7 @@ def test_bulk_set_and_remove(server: RunningServer, admin: Person, alice: Person
         params={"status": "current"},
         json={"ids": [own["id"], locked["id"]], "contentState": {"id": 0}},
     ).json()
-    result = alice.api.get(f"/content-states/task/{mixed['asyncId']}").json()
+    result = wait_for_state_task(alice.api, mixed["asyncId"])
     assert result["set"] == [own["id"]] and [f["contentId"] for f in result["failed"]] == [locked["id"]]
     assert result["success"] is False
 

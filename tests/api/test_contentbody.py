@@ -19,6 +19,7 @@ from tests.api.bodies import add_attachment, restrict, user_id
 from tests.api.spec import assert_schema
 from tests.conftest import Person, create_page
 from tests.server import RunningServer
+from tests.tasks import wait_for_conversion
 
 RENDERED = ("view", "export_view", "styled_view", "anonymous_export_view")
 
@@ -381,7 +382,7 @@ def test_async_conversion_keeps_its_result_for_five_minutes(admin: Person, alice
     assert started.status_code == 200, started.text
     assert_schema(started.json(), "AsyncId")
     async_id = started.json()["asyncId"]
-    result = admin.api.get(f"/contentbody/convert/async/{async_id}").json()
+    result = wait_for_conversion(admin.api, async_id)
     assert_schema(result, "AsyncContentBody")
     assert result["status"] == "COMPLETED"
     assert result["representation"] == "export_view"
@@ -399,7 +400,7 @@ def test_async_conversion_failures_and_refusals(admin: Person) -> None:
     failed = admin.api.post(
         "/contentbody/convert/async/export_view", json={"value": "<p>broken", "representation": "storage"}
     ).json()
-    result = admin.api.get(f"/contentbody/convert/async/{failed['asyncId']}").json()
+    result = wait_for_conversion(admin.api, failed["asyncId"])
     assert_schema(result, "AsyncContentBody")
     assert result["status"] == "FAILED"
     assert "Error parsing xhtml" in result["error"]
@@ -443,7 +444,7 @@ def test_macro_body_conversions(admin: Person, bob: Person, server: RunningServe
     assert "1 &lt; 2" in code["value"]
     started = admin.api.get(f"/content/{page['id']}/history/1/macro/id/expand-1/convert/async/styled_view")
     assert started.status_code == 200, started.text
-    result = admin.api.get(f"/contentbody/convert/async/{started.json()['asyncId']}").json()
+    result = wait_for_conversion(admin.api, started.json()["asyncId"])
     assert result["status"] == "COMPLETED"
     assert "<strong>expand</strong>" in result["value"]
     assert admin.api.get(f"/content/{page['id']}/history/1/macro/id/expand-1/convert/async/editor").status_code == 400

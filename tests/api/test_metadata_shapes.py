@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.api.spec_shapes import assert_shape
 from tests.conftest import Person, create_page
+from tests.tasks import wait_for_state_task
 
 XSRF = {"X-Atlassian-Token": "no-check"}
 
@@ -48,8 +49,6 @@ def test_shapes(admin: Person, alice: Person, space: dict) -> None:
         "/content-states", params={"status": "current"}, json={"ids": [pid], "contentState": {"id": 0}}
     )
     assert_shape(task.json(), "AsyncId")
-    assert_shape(
-        admin.api.get(f"/content-states/task/{task.json()['asyncId']}").json(), "ContentStateBulkSetTaskUpdate"
-    )
+    assert_shape(wait_for_state_task(admin.api, task.json()["asyncId"]), "ContentStateBulkSetTaskUpdate")
     for item in admin.api.get(f"/space/{key}/state").json():
         assert_shape(item, "ContentState")

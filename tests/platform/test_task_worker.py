@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from localfluence.db.session import transaction
 from localfluence.kit.clock import clock
 from localfluence.models import LongTask
+from localfluence.tasks.jobs import JOBS
 from localfluence.tasks.worker import INTERRUPTED, Worker, write
 from tests.conftest import Person
 from tests.server import RunningServer
@@ -27,14 +28,12 @@ def queued(server: RunningServer, owner: Person, kind: str, params: dict, **fiel
         session.add(
             LongTask(
                 id=task_id,
-                name=kind,
+                name=JOBS[kind].name if kind in JOBS else kind,
                 owner_id=get_user_by_email(session, owner.email).id,
                 created_at=clock.now(),
                 kind=kind,
                 params=json.dumps(params),
-                messages="[]",
-                result="{}",
-                **{"state": "queued", **fields},
+                **{"state": "queued", "messages": "[]", "result": "{}", **fields},
             )
         )
     server.runtime.worker.wake()

@@ -54,7 +54,10 @@ def test_page_lifecycle_is_delivered_signed_in_confluence_shapes(
     created = receiver.of_type("page_created")[0]
     assert created["userAccountId"] == admin.account_id
     assert isinstance(created["timestamp"], int) and created["timestamp"] > 1_600_000_000_000
-    assert created["page"]["id"] == int(page["id"]) and created["page"]["spaceKey"] == space["key"]
+    assert created["page"]["id"] == page["id"] and created["page"]["spaceKey"] == space["key"]
+    assert created["page"]["idAsString"] == page["id"] and created["page"]["spaceId"] == int(space["id"])
+    assert created["page"]["self"].endswith(f"/wiki/spaces/{space['key']}/pages/{page['id']}/Hooked")
+    assert "updateTrigger" not in created and "status" not in created["page"]
     assert created["page"]["title"] == "Hooked" and created["page"]["contentType"] == "page"
     assert created["page"]["creatorAccountId"] == admin.account_id
     updated = receiver.of_type("page_updated")[0]
@@ -64,8 +67,9 @@ def test_page_lifecycle_is_delivered_signed_in_confluence_shapes(
         "edit_page",
     )
     label = receiver.of_type("label_added")[0]
-    assert label["label"]["name"] == "hot" and label["labeled"]["id"] == int(page["id"])
-    assert receiver.of_type("page_trashed")[0]["page"]["id"] == int(page["id"])
+    assert label["label"]["name"] == "hot" and label["labeled"]["id"] == page["id"]
+    trashed = receiver.of_type("page_trashed")[0]
+    assert trashed["page"]["id"] == page["id"] and "updateTrigger" not in trashed
 
 
 def test_space_and_comment_and_blog_events(hooks: httpx.Client, receiver: Receiver, admin: Person, space: dict) -> None:
@@ -77,11 +81,16 @@ def test_space_and_comment_and_blog_events(hooks: httpx.Client, receiver: Receiv
         "container": {"id": blog.json()["id"], "type": "blogpost"},
         "body": {"storage": {"value": "<p>hi</p>", "representation": "storage"}},
     }
-    assert admin.api.post("/content", json=comment).status_code == 200
+    posted = admin.api.post("/content", json=comment)
+    assert posted.status_code == 200
     assert admin.api.put(f"/space/{space['key']}", json={"name": "Renamed"}).status_code == 200
     receiver.wait_for(lambda r: len(r.unique) >= 3)
     assert receiver.of_type("blog_created")[0]["blog"]["title"] == "News"
-    assert receiver.of_type("comment_created")[0]["comment"]["contentType"] == "comment"
+    made = receiver.of_type("comment_created")[0]["comment"]
+    assert (made["contentType"], made["id"], made["version"]) == ("comment", posted.json()["id"], 1)
+    # A comment carries the content it is on, and its address focuses it there.
+    assert (made["parent"]["id"], made["parent"]["contentType"]) == (blog.json()["id"], "blogpost")
+    assert made["self"].endswith(f"?focusedCommentId={made['id']}") and "title" not in made
     space_body = receiver.of_type("space_updated")[0]["space"]
     assert (space_body["key"], space_body["name"]) == (space["key"], "Renamed")
 
@@ -163,3 +172,73 @@ def test_admin_api_validation_and_access(hooks: httpx.Client, server: RunningSer
     assert hooks.delete(f"/webhooks/{created['id']}").status_code == 204
     assert_error(hooks.get(f"/webhooks/{created['id']}"), 404)
     assert "/_localfluence/webhooks" in httpx.get(server.url + "/openapi.json", timeout=120).json()["paths"]
+
+
+@pytest.fixture
+def fast_retries(server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> RunningServer:
+    monkeypatch.setattr(server.settings, "webhook_backoff_seconds", 0.01)
+    monkeypatch.setattr(server.settings, "webhook_backoff_max_seconds", 0.02)
+    return server
+
+
+def deliveries(hooks: httpx.Client, hook: dict, until, timeout: float = 20.0) -> list[dict]:  # type: ignore[no-untyped-def]
+    """The delivery log once `until(results)` holds (bounded polling)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        results = hooks.get(f"/webhooks/{hook['id']}/deliveries").json()["results"]
+        if until(results):
+            return results
+        assert time.monotonic() < deadline, results
+        time.sleep(0.02)
+
+
+def test_a_receiver_down_for_many_attempts_still_gets_the_event(
+    fast_retries: RunningServer, hooks: httpx.Client, receiver: Receiver, admin: Person, space: dict
+) -> None:
+    # Twelve failures: more than the eight attempts that used to be the end of a delivery.
+    receiver.fail_next = 12
+    hook = register(hooks, receiver, ["page_created"])
+    create_page(admin, space["key"], "Patient")
+    receiver.wait_for(lambda r: len(r.unique) >= 1)
+    assert receiver.received[0].retry == "12"
+    entry = deliveries(hooks, hook, lambda rs: rs and rs[0]["state"] == "delivered")[0]
+    assert (entry["attempts"], entry["lastStatus"], entry["lastError"]) == (13, 204, None)
+
+
+def test_after_the_retry_window_a_delivery_fails_and_can_be_redelivered(
+    fast_retries: RunningServer,
+    hooks: httpx.Client,
+    receiver: Receiver,
+    admin: Person,
+    alice: Person,
+    space: dict,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(fast_retries.settings, "webhook_retry_seconds", 0.3)
+    receiver.fail_next = 10**6
+    hook = register(hooks, receiver, ["page_created"])
+    for title in ("Lost 1", "Lost 2", "Lost 3"):
+        create_page(admin, space["key"], title)
+    failed = deliveries(hooks, hook, lambda rs: len(rs) == 3 and all(r["state"] == "failed" for r in rs))
+    assert all(r["lastStatus"] == 500 and r["lastError"] == "HTTP 500" and r["attempts"] > 1 for r in failed)
+    assert receiver.unique == {}
+
+    # The receiver is back: one delivery redelivered on its own, then every failed one.
+    receiver.fail_next = 0
+    first = hooks.post(f"/webhooks/{hook['id']}/deliveries/{failed[0]['id']}/redeliver")
+    assert first.status_code == 200, first.text
+    assert (first.json()["state"], first.json()["eventId"]) == ("pending", failed[0]["eventId"])
+    receiver.wait_for(lambda r: len(r.unique) >= 1)
+    assert list(receiver.unique) == [failed[0]["eventId"]]
+    rest = hooks.post(f"/webhooks/{hook['id']}/redeliver")
+    assert rest.json()["redelivered"] == 2
+    receiver.wait_for(lambda r: len(r.unique) >= 3)
+    assert sorted(receiver.unique) == sorted(r["eventId"] for r in failed)
+    log = deliveries(hooks, hook, lambda rs: all(r["state"] == "delivered" for r in rs))
+    assert all(r["retryUntilDate"] is not None for r in log)
+
+    assert_error(hooks.post(f"/webhooks/{hook['id']}/deliveries/987654321/redeliver"), 404)
+    assert_error(hooks.post("/webhooks/987654/redeliver"), 404)
+    as_alice = httpx.Client(base_url=fast_retries.url + PREFIX, auth=(alice.email, alice.token))
+    with as_alice:
+        assert_error(as_alice.post(f"/webhooks/{hook['id']}/redeliver"), 403)

@@ -1,5 +1,5 @@
 """localfluence serve | migrate | user create/list/deactivate/activate/delete | token create | webhook
-add/list/remove | seed | exec."""
+add/list/redeliver/remove | seed | exec."""
 
 from __future__ import annotations
 
@@ -281,6 +281,27 @@ def webhook_remove(
     with _session(data_dir, database_url) as session:
         service.delete_webhook(session, _cli_admin(), webhook_id)
     console.print(f"webhook {webhook_id} removed")
+
+
+@webhook_app.command("redeliver")
+def webhook_redeliver(
+    webhook_id: Annotated[int, typer.Argument(help="The webhook's id")],
+    delivery: Annotated[int | None, typer.Option("--delivery", help="One delivery (default: every failed one)")] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Queue failed deliveries (or one delivery) again, with a new retry window; prints their ids."""
+    from localfluence.webhooks import service
+
+    settings = _settings(data_dir, database_url)
+    with _session(data_dir, database_url) as session:
+        rows = service.redeliver(
+            session, _cli_admin(), webhook_id, settings.webhook_retry_seconds, delivery_id=delivery
+        )
+        ids = [row.id for row in rows]
+    console.print(f"{len(ids)} deliveries queued again")
+    for delivery_id in ids:
+        print(delivery_id)
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from localfluence.api import Context, ExpandParam, ok
 from localfluence.contentbody import extraction as _extraction  # noqa: F401  (registers the save listener)
 from localfluence.contentbody import service
-from localfluence.contentbody.representations import render, space_key_of
+from localfluence.contentbody.representations import space_key_of
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest
 from localfluence.kit.expand import Expand
@@ -50,13 +50,14 @@ def content_body(ctx: Ctx, value: str, representation: str, expand: Expand) -> d
 
 
 def async_body(ctx: Ctx, record: AsyncConversion) -> dict[str, Any]:
-    out: dict[str, Any] = {"renderTaskId": record.id, "status": record.status}
-    if record.status == "COMPLETED":
+    status = service.async_status(ctx, record)
+    out: dict[str, Any] = {"renderTaskId": record.id, "status": status}
+    if status == "COMPLETED":
         out.update(
             {"value": record.value, "representation": record.representation, "embeddedContent": [], "_expandable": {}}
         )
         out["_expandable"] = {"webresource": "", "mediaToken": ""}
-    else:
+    elif status == "FAILED":
         out["error"] = record.error or "The conversion failed"
     out["_links"] = ctx.links.top()
     return out
@@ -91,11 +92,8 @@ async def async_convert_content_body_request(
     if to not in service.ASYNC_TARGETS:
         raise BadRequest(f"Asynchronous conversion only produces {', '.join(service.ASYNC_TARGETS)}, not {to}")
     content, space_key = service.conversion_context(ctx, spaceKeyContext, contentIdContext)
-    record = service.start_async(
-        ctx,
-        to,
-        lambda: service.convert(ctx, body.value, body.representation, to, content=content, space_key=space_key),
-    )
+    service.check_conversion(body.representation, to)
+    record = service.start_async(ctx, to, body.value, body.representation, content=content, space_key=space_key)
     return ok({"asyncId": record.id})
 
 
@@ -160,5 +158,5 @@ async def get_and_async_convert_macro_body_by_macro_id(
     content, macro = service.macro_at_version(ctx, id, version, macroId)
     storage = service.macro_body_storage(macro)
     space_key = spaceKeyContext or space_key_of(ctx, content.space_id)
-    record = service.start_async(ctx, to, lambda: render(ctx, storage, to, content=content, space_key=space_key))
+    record = service.start_async(ctx, to, storage, "storage", content=content, space_key=space_key)
     return ok({"asyncId": record.id})

@@ -7,22 +7,29 @@ import re
 import uuid
 from datetime import timedelta
 from html import escape
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
+from localfluence.access.principal import Principal
 from localfluence.content import repository as content_repo
 from localfluence.contentbody.representations import OUTPUT_REPRESENTATIONS, render, space_key_of
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest, Forbidden, NotFound
 from localfluence.kit.clock import clock
-from localfluence.models import AsyncConversion, Content
+from localfluence.kit.links import Links
+from localfluence.models import AsyncConversion, Content, LongTask
 from localfluence.spaces.repository import get_space
+from localfluence.tasks import service as tasks
+from localfluence.tasks.service import SETTINGS
 from localfluence.xhtml.inputs import INPUT_REPRESENTATIONS, to_storage
 from localfluence.xhtml.storage import Macro, find_macro, inner_storage, parse
 
 ASYNC_TARGETS = ("export_view",)
 MACRO_ASYNC_TARGETS = ("export_view", "view", "styled_view")
 RESULT_LIFETIME = timedelta(minutes=5)
+PENDING_LIFETIME = timedelta(days=1)
 _ASYNC_ID = re.compile(r"^[0-9A-Za-z-]{1,64}$")
 
 
@@ -43,6 +50,15 @@ def conversion_context(ctx: Ctx, space_key: str | None, content_id: str | None) 
     return None, None
 
 
+def check_conversion(representation: str, to: str) -> None:
+    if representation not in INPUT_REPRESENTATIONS:
+        raise BadRequest(f"Cannot convert from the {representation} representation")
+    if to not in OUTPUT_REPRESENTATIONS:
+        raise BadRequest(f"Cannot convert to the {to} representation")
+    if representation == to and to != "storage":
+        raise BadRequest(f"Cannot convert from {representation} to {to}")
+
+
 def convert(
     ctx: Ctx,
     value: str,
@@ -52,19 +68,22 @@ def convert(
     content: Content | None = None,
     space_key: str | None = None,
 ) -> str:
-    if representation not in INPUT_REPRESENTATIONS:
-        raise BadRequest(f"Cannot convert from the {representation} representation")
-    if to not in OUTPUT_REPRESENTATIONS:
-        raise BadRequest(f"Cannot convert to the {to} representation")
-    if representation == to and to != "storage":
-        raise BadRequest(f"Cannot convert from {representation} to {to}")
+    check_conversion(representation, to)
     storage = to_storage(value, representation)
     return render(ctx, storage, to, content=content, space_key=space_key)
 
 
-def start_async(ctx: Ctx, to: str, convert_now) -> AsyncConversion:  # type: ignore[no-untyped-def]
-    """Run a conversion and keep its outcome under a fresh id (the work is short enough to do
-    inside the request; the record answers exactly as a finished Confluence job does)."""
+def start_async(
+    ctx: Ctx,
+    to: str,
+    value: str,
+    representation: str,
+    *,
+    content: Content | None = None,
+    space_key: str | None = None,
+) -> AsyncConversion:
+    """Queue a conversion as a long-running task (tasks/jobs.py "contentbody.convert"); its result
+    is kept under the task's id for RESULT_LIFETIME after it completes."""
     now = clock.now()
     ctx.session.execute(delete(AsyncConversion).where(AsyncConversion.expires_at < now))
     record = AsyncConversion(
@@ -72,18 +91,61 @@ def start_async(ctx: Ctx, to: str, convert_now) -> AsyncConversion:  # type: ign
         owner_id=ctx.principal.user_id,
         representation=to,
         created_at=now,
-        expires_at=now + RESULT_LIFETIME,
-        status="COMPLETED",
+        # Until it completes, a queued conversion is kept as long as a task may take to run.
+        expires_at=now + PENDING_LIFETIME,
+        status="QUEUED",
         value="",
     )
-    try:
-        record.value = convert_now()
-    except BadRequest as exc:
-        record.status = "FAILED"
-        record.error = exc.message
     ctx.session.add(record)
     ctx.session.flush()
+    params = {
+        "asyncId": record.id,
+        "value": value,
+        "representation": representation,
+        "to": to,
+        "contentId": content.id if content is not None else None,
+        "spaceKey": space_key,
+        "links": {"base": ctx.links.base, "context": ctx.links.context},
+    }
+    tasks.submit(ctx.session, ctx.principal, "contentbody.convert", params, task_id=record.id)
     return record
+
+
+def run_conversion(session: Session, principal: Principal, params: dict[str, Any]) -> None:
+    """The worker's half: render as the requester (what it may see now), in the requester's links."""
+    record = session.get(AsyncConversion, params["asyncId"])
+    if record is None:  # expired and tidied away before the worker came to it
+        return
+    links = Links(base=params["links"]["base"], context=params["links"]["context"])
+    ctx = Ctx(session=session, principal=principal, links=links, settings=session.info[SETTINGS])
+    content = None
+    if params["contentId"] is not None:
+        content = content_repo.get_content(session, principal, params["contentId"])
+    now = clock.now()
+    record.expires_at = now + RESULT_LIFETIME
+    try:
+        record.value = convert(
+            ctx, params["value"], params["representation"], params["to"], content=content, space_key=params["spaceKey"]
+        )
+        record.status = "COMPLETED"
+    except BadRequest as exc:
+        # Bad input is the conversion's outcome (FAILED with the parser's message), not the task's.
+        record.status, record.error = "FAILED", exc.message
+
+
+def conversion_failed(session: Session, params: dict[str, Any], message: str) -> None:
+    record = session.get(AsyncConversion, params["asyncId"])
+    if record is not None:
+        record.status, record.error = "FAILED", message
+        record.expires_at = clock.now() + RESULT_LIFETIME
+
+
+def async_status(ctx: Ctx, record: AsyncConversion) -> str:
+    """QUEUED until the worker takes it, WORKING while it runs, then COMPLETED or FAILED."""
+    if record.status != "QUEUED":
+        return record.status
+    state = ctx.session.scalar(select(LongTask.state).where(LongTask.id == record.id))
+    return "WORKING" if state == "running" else "QUEUED"
 
 
 def async_result(ctx: Ctx, async_id: str) -> AsyncConversion:

@@ -58,6 +58,8 @@ class WebhookDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Retried until then; null: created_at + webhook_retry_seconds (a redelivery sets it).
+    retry_until: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class AuditRecord(Base):

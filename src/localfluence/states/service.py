@@ -26,12 +26,15 @@ from localfluence.errors import BadRequest, Forbidden, NotAuthenticated, NotFoun
 from localfluence.kit.clock import clock
 from localfluence.models import Content, ContentStateAssignment, ContentVersion, CustomContentState, LongTask
 from localfluence.tasks import service as tasks
+from localfluence.tasks.jobs import Progress
 
 CUSTOM_ID_BASE = 1000
 MAX_NAME = 20
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_BULK = 300
 RECENT_CUSTOM = 3
+# Contents a bulk task changes per transaction (each publishes a version).
+BULK_SLICE = 20
 BULK_SET_TASK = "com.atlassian.confluence.contentstate.bulk.set"
 BULK_REMOVE_TASK = "com.atlassian.confluence.contentstate.bulk.remove"
 
@@ -223,32 +226,44 @@ def bulk_ids(raw: Any) -> list[int]:
 
 
 def bulk(session: Session, principal: Principal, ids: Sequence[int], which: str, state: State | None) -> LongTask:
-    """Set (state given) or remove states; all ids must be visible (else 404 and nothing changes),
-    those the caller may not edit are reported as failed."""
+    """Queue a task that sets (state given) or removes the states; all ids must be visible now
+    (else 404 and nothing is queued). The worker does it a slice at a time (bulk_step)."""
     if principal.is_anonymous:
         checks.refuse(principal, "You must be logged in to change content states")
+    for content_id in ids:
+        readable(session, principal, content_id)
+    kind = "contentstate.bulk.set" if state is not None else "contentstate.bulk.remove"
+    params = {"ids": list(ids), "status": which, "state": state.json() if state is not None else None}
+    return tasks.submit(session, principal, kind, params)
 
-    contents = [readable(session, principal, i) for i in ids]
-    done: list[str] = []
-    failed: list[dict[str, str]] = []
-    for content in contents:
+
+def bulk_step(session: Session, principal: Principal, params: dict[str, Any], done: dict[str, Any]) -> Progress:
+    """One slice of a bulk task: the next BULK_SLICE contents after those already done. Contents the
+    caller may not edit (or no longer see) are reported as failed; the others are set."""
+    ids: list[int] = params["ids"]
+    which: str = params["status"]
+    state = State(**params["state"]) if params["state"] is not None else None
+    set_ids: list[str] = list(done.get("set", []))
+    failed: list[dict[str, str]] = list(done.get("failed", []))
+    start = len(set_ids) + len(failed)
+    for content_id in ids[start : start + BULK_SLICE]:
         try:
-            checks.require_edit_content(session, principal, content)
-        except (Forbidden, NotAuthenticated) as refusal:
-            failed.append({"contentId": str(content.id), "failureReason": refusal.message})
+            content = editable(session, principal, content_id)
+        except (Forbidden, NotAuthenticated, NotFound) as refusal:
+            failed.append({"contentId": str(content_id), "failureReason": refusal.message})
             continue
         if state is None:
             clear(session, principal, content, which)
         else:
             apply(session, principal, content, which, state)
-        done.append(str(content.id))
+        set_ids.append(str(content_id))
+    count = len(set_ids) + len(failed)
     verb = "set" if state is not None else "removed"
-    return tasks.record_completed_task(
-        session,
-        principal,
-        BULK_SET_TASK if state is not None else BULK_REMOVE_TASK,
-        messages=[f"Content state {verb} on {len(done)} of {len(contents)} contents"],
-        result={"set": done, "failed": failed, "state": state.json() if state else None},
+    return Progress(
+        result={"set": set_ids, "failed": failed, "state": params["state"]},
+        percentage=count * 100 // len(ids),
+        message=f"Content state {verb} on {len(set_ids)} of {len(ids)} contents",
+        finished=count >= len(ids),
     )
 
 
@@ -262,11 +277,12 @@ def task_update(session: Session, principal: Principal, task_id: str) -> dict[st
         "set": result.get("set", []),
         "failed": result.get("failed", []),
         "percentage": task.percentage,
-        "message": messages[0] if messages else "",
-        "success": task.successful and not result.get("failed"),
+        "message": messages[-1] if messages else "",
+        "success": task.finished and task.successful and not result.get("failed"),
     }
-    if result.get("state"):
-        update["state"] = result["state"]
+    state = result.get("state") or json.loads(task.params).get("state")
+    if state:
+        update["state"] = state
     return update
 
 

@@ -17,16 +17,23 @@ from localfluence.models import LongTask
 from localfluence.tasks.completion import completion
 from localfluence.tasks.jobs import JOBS
 
+# session.info keys: wake this process's worker when the transaction commits (WAKE_TASKS: a task
+# was queued; WAKE_WORKER: other work, such as webhook deliveries).
 WAKE_WORKER = "localfluence.wake_worker"
+WAKE_TASKS = "localfluence.wake_tasks"
+# session.info key: the server's settings, in the worker's transactions (jobs have no request).
+SETTINGS = "localfluence.settings"
 
 
-def submit(session: Session, principal: Principal, kind: str, params: dict[str, Any]) -> LongTask:
+def submit(
+    session: Session, principal: Principal, kind: str, params: dict[str, Any], *, task_id: str | None = None
+) -> LongTask:
     """Check the request now (4xx at once), queue the work for the worker; it starts as soon as
     this transaction commits (the worker of this process is woken then, others poll)."""
     job = JOBS[kind]
     job.check(session, principal, params)
     task = LongTask(
-        id=str(uuid.uuid4().int >> 64),
+        id=task_id or str(uuid.uuid4().int >> 64),
         name=job.name,
         owner_id=principal.user_id,
         created_at=clock.now(),
@@ -39,7 +46,7 @@ def submit(session: Session, principal: Principal, kind: str, params: dict[str, 
     )
     session.add(task)
     session.flush()
-    session.info[WAKE_WORKER] = True
+    session.info[WAKE_TASKS] = True
     return task
 
 

@@ -10,6 +10,7 @@ import contextvars
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -28,11 +29,13 @@ from localfluence.kit.clock import clock
 from localfluence.models import LongTask, User
 from localfluence.runtime import Runtime
 from localfluence.tasks.completion import completion
-from localfluence.tasks.jobs import JOBS
-from localfluence.tasks.service import WAKE_WORKER
+from localfluence.tasks.jobs import JOBS, Job
+from localfluence.tasks.service import SETTINGS, WAKE_TASKS, WAKE_WORKER
 
 log = logging.getLogger("localfluence.worker")
 WORKER = "localfluence.worker"
+# The longest pause between two slices of a stepped task on SQLite (see _run_steps).
+SLICE_GAP_MAX = 0.1
 INTERRUPTED = "The task was interrupted (the server stopped) and could not be resumed"
 
 # Further kinds of work the worker does between tasks (webhook deliveries); each returns whether
@@ -64,6 +67,10 @@ class Worker:
         # What steps keep between rounds (webhook HTTP client), and how to release it.
         self.resources: dict[str, Any] = {}
         self.on_stop: list[Callable[[], object]] = []
+        # Whether tasks may be waiting: set by a local submission, or after the idle interval
+        # (other processes' submissions, expired leases); spares the loop a read per round.
+        self._tasks_hint = True
+        self._tasks_looked = 0.0
 
     def start(self, context: contextvars.Context | None = None) -> None:
         """`context`: the context variables the loop runs in (a site's clock, sites/)."""
@@ -81,16 +88,27 @@ class Worker:
             release()
         self.on_stop.clear()
 
-    def wake(self) -> None:
+    def wake(self, *, tasks: bool = True) -> None:
+        if tasks:
+            self._tasks_hint = True
         self._wake.set()
+
+    def _look_for_tasks(self) -> bool:
+        if not self._tasks_hint and time.monotonic() - self._tasks_looked < self.settings.worker_idle_seconds:
+            return False
+        self._tasks_hint, self._tasks_looked = False, time.monotonic()
+        if not self.tasks_waiting():
+            return False
+        self.recover()
+        ran = self.run_one_task()
+        self._tasks_hint = self._tasks_hint or ran  # there may be more
+        return ran
 
     def _loop(self) -> None:
         while not self._stop.is_set():
             busy, due = False, None
             try:
-                if self.tasks_waiting():
-                    self.recover()
-                    busy = self.run_one_task()
+                busy = self._look_for_tasks()
                 for step in STEPS:
                     did, when = step(self)
                     busy = busy or did
@@ -118,18 +136,24 @@ class Worker:
             return session.scalar(select(LongTask.id).where(waiting).limit(1)) is not None
 
     def recover(self) -> None:
-        """Running tasks whose lease ran out were interrupted: queue them again, or give up."""
+        """Running tasks whose lease ran out were interrupted: queue them again, or give up. A task
+        still being worked on is never taken: its worker holds the row lock (PostgreSQL; skipped
+        here) or the write lock (SQLite; this waits for it, and then sees the task's new state)."""
         now = real_now()
         with transaction(self.runtime.sessions) as session:
             write(session)
             expired = (LongTask.state == "running") & (LongTask.lease_until < now)
-            session.execute(
-                update(LongTask)
-                .where(expired, LongTask.attempts < self.settings.task_max_attempts)
-                .values(state="queued", claimed_by=None, lease_until=None)
-            )
-            for task in session.scalars(select(LongTask).where(expired)):
-                self._finish(task, successful=False, messages=[INTERRUPTED], result={})
+            query = select(LongTask).where(expired)
+            if self.postgres:
+                query = query.with_for_update(skip_locked=True)
+            for task in session.scalars(query):
+                if task.attempts < self.settings.task_max_attempts:
+                    task.state, task.claimed_by, task.lease_until = "queued", None, None
+                    continue
+                job = JOBS.get(task.kind or "")
+                if job is not None and job.on_failed is not None:
+                    job.on_failed(session, json.loads(task.params), INTERRUPTED)
+                self._finish(task, successful=False, messages=[INTERRUPTED], result=json.loads(task.result))
 
     def claim(self) -> str | None:
         now = real_now()
@@ -164,17 +188,11 @@ class Worker:
         if task_id is None:
             return False
         try:
-            with transaction(self.runtime.sessions) as session:
-                write(session)
-                task = session.get(LongTask, task_id)
-                if task is None or task.state != "running" or task.claimed_by != self.id:
-                    return True  # recovered and taken over by another worker meanwhile
-                job = JOBS[task.kind or ""]
-                principal = self._principal(session, task)
-                session.info[ACTOR] = principal.account_id
-                messages, result = job.run(session, principal, json.loads(task.params))
-                # The work and its completion commit together: a task is done exactly once.
-                self._finish(task, successful=True, messages=messages, result=result)
+            job = self._job(task_id)
+            if job.step is not None:
+                self._run_steps(task_id, job)
+            else:
+                self._run_whole(task_id, job)
         except ConfluenceError as exc:
             self._fail(task_id, exc.message if hasattr(exc, "message") else str(exc))
         except Exception as exc:
@@ -182,17 +200,77 @@ class Worker:
             self._fail(task_id, f"The task failed: {type(exc).__name__}")
         return True
 
+    def _job(self, task_id: str) -> Job:
+        with transaction(self.runtime.sessions) as session:
+            kind = session.scalar(select(LongTask.kind).where(LongTask.id == task_id))
+        return JOBS[kind or ""]
+
+    def _mine(self, session: Session, task_id: str) -> LongTask | None:
+        """The task, locked for this transaction, if this worker still holds it (else it was
+        recovered and taken over by another worker meanwhile)."""
+        task = session.get(LongTask, task_id, with_for_update=self.postgres)
+        if task is None or task.state != "running" or task.claimed_by != self.id:
+            return None
+        return task
+
+    def _run_whole(self, task_id: str, job: Job) -> None:
+        assert job.run is not None
+        with transaction(self.runtime.sessions) as session:
+            write(session)
+            task = self._mine(session, task_id)
+            if task is None:
+                return
+            principal = self._principal(session, task, job)
+            session.info[ACTOR] = principal.account_id
+            session.info[SETTINGS] = self.settings
+            messages, result = job.run(session, principal, json.loads(task.params))
+            # The work and its completion commit together: a task is done exactly once.
+            self._finish(task, successful=True, messages=messages, result=result)
+
+    def _run_steps(self, task_id: str, job: Job) -> None:
+        assert job.step is not None
+        while not self._stop.is_set():
+            began = time.monotonic()
+            with transaction(self.runtime.sessions) as session:
+                write(session)
+                task = self._mine(session, task_id)
+                if task is None:
+                    return
+                principal = self._principal(session, task, job)
+                session.info[ACTOR] = principal.account_id
+                session.info[SETTINGS] = self.settings
+                progress = job.step(session, principal, json.loads(task.params), json.loads(task.result))
+                if progress.finished:
+                    self._finish(task, successful=True, messages=[progress.message], result=progress.result)
+                    return
+                # The heartbeat: each slice commits with a fresh lease, so a task that takes longer
+                # than task_lease_seconds in all is never taken for an interrupted one.
+                task.result = json.dumps(progress.result)
+                task.percentage = max(0, min(99, progress.percentage))
+                task.messages = json.dumps(["Started", progress.message])
+                task.lease_until = real_now() + timedelta(seconds=self.settings.task_lease_seconds)
+            if not self.postgres:
+                # SQLite has one writer at a time, and a writer waiting for the lock polls for it:
+                # leave gaps between slices so requests that write are not starved by a long task.
+                self._stop.wait(min(SLICE_GAP_MAX, time.monotonic() - began))
+        # Stopping between slices: the lease runs out and the task resumes where it stopped.
+
     def _fail(self, task_id: str, message: str) -> None:
         with transaction(self.runtime.sessions) as session:
             write(session)
-            task = session.get(LongTask, task_id)
-            if task is not None and task.state == "running" and task.claimed_by == self.id:
-                self._finish(task, successful=False, messages=[message], result={})
+            task = self._mine(session, task_id)
+            if task is not None:
+                job = JOBS.get(task.kind or "")
+                if job is not None and job.on_failed is not None:
+                    job.on_failed(session, json.loads(task.params), message)
+                self._finish(task, successful=False, messages=[message], result=json.loads(task.result))
 
-    def _principal(self, session: Session, task: LongTask) -> Principal:
-        from localfluence.auth.credentials import principal_for
+    def _principal(self, session: Session, task: LongTask, job: Job) -> Principal:
+        from localfluence.auth.credentials import anonymous_access_enabled, principal_for
         from localfluence.errors import Forbidden
 
+        if task.owner_id is None and job.anonymous:
+            return Principal.anonymous(anonymous_access=anonymous_access_enabled(session))
         user = session.get(User, task.owner_id) if task.owner_id is not None else None
         if user is None or not user.active:
             raise Forbidden("The user who started this task can no longer act")
@@ -220,7 +298,8 @@ def _aware(dt: datetime) -> datetime:
 
 @event.listens_for(Session, "after_commit")
 def _wake_after_commit(session: Session) -> None:
-    if session.info.pop(WAKE_WORKER, False):
+    tasks = session.info.pop(WAKE_TASKS, False)
+    if session.info.pop(WAKE_WORKER, False) or tasks:
         worker = session.info.get(WORKER)
         if worker is not None:
-            worker.wake()
+            worker.wake(tasks=tasks)

@@ -20,6 +20,7 @@ from localfluence.webhooks.service import WebhookIn
 PREFIX = "/_localfluence/webhooks"
 router = APIRouter(prefix=PREFIX, tags=["localfluence: webhooks"])
 WebhookId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+DeliveryId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def serialize_webhook(ctx: Ctx, hook: Webhook, *, with_secret: bool = False) -> dict[str, Any]:
@@ -52,6 +53,7 @@ def serialize_delivery(delivery: WebhookDelivery, event: Event) -> dict[str, Any
         "createdDate": iso(delivery.created_at),
         "nextAttemptDate": iso(delivery.next_attempt_at) if delivery.state == "pending" else None,
         "deliveredDate": iso(delivery.delivered_at),
+        "retryUntilDate": iso(delivery.retry_until) if delivery.retry_until is not None else None,
     }
 
 
@@ -101,3 +103,20 @@ async def get_deliveries(
             links=ctx.links.top(),
         )
     )
+
+
+@router.post("/{id}/deliveries/{deliveryId}/redeliver", operation_id="localfluenceRedeliverWebhookDelivery")
+async def redeliver_delivery(id: WebhookId, deliveryId: DeliveryId, ctx: Context) -> Response:
+    """Queue one delivery again (failed, or delivered and wanted once more), with a new retry
+    window of webhook_retry_seconds. The receiver gets the same event id."""
+    rows = service.redeliver(ctx.session, ctx.principal, id, ctx.settings.webhook_retry_seconds, delivery_id=deliveryId)
+    event = ctx.session.get(Event, rows[0].event_id)
+    assert event is not None
+    return ok(serialize_delivery(rows[0], event))
+
+
+@router.post("/{id}/redeliver", operation_id="localfluenceRedeliverFailedWebhookDeliveries")
+async def redeliver_failed(id: WebhookId, ctx: Context) -> Response:
+    """Queue every failed delivery of the webhook again (after a receiver's long outage)."""
+    rows = service.redeliver(ctx.session, ctx.principal, id, ctx.settings.webhook_retry_seconds)
+    return ok({"redelivered": len(rows), "ids": [r.id for r in rows]})

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -105,6 +105,30 @@ def list_deliveries(
     if state is not None:
         query = query.where(WebhookDelivery.state == state)
     return [(d, e) for d, e in session.execute(query.offset(start).limit(limit + 1))]
+
+
+def redeliver(
+    session: Session, principal: Principal, webhook_id: int, retry_seconds: float, *, delivery_id: int | None = None
+) -> list[WebhookDelivery]:
+    """Queue deliveries again (one, or every failed one of the webhook) with a new retry window;
+    the attempts so far stay counted in the log."""
+    hook = get_webhook(session, principal, webhook_id)
+    query = select(WebhookDelivery).where(WebhookDelivery.webhook_id == hook.id)
+    if delivery_id is not None:
+        query = query.where(WebhookDelivery.id == delivery_id)
+    else:
+        query = query.where(WebhookDelivery.state == "failed")
+    rows = list(session.scalars(query.order_by(WebhookDelivery.id)))
+    if delivery_id is not None and not rows:
+        raise NotFound(f"No delivery {delivery_id} of webhook {webhook_id}")
+    now = datetime.now(UTC)
+    for row in rows:
+        row.state, row.next_attempt_at, row.lease_until = "pending", now, None
+        row.retry_until = now + timedelta(seconds=retry_seconds)
+    session.flush()
+    if rows:
+        session.info[WAKE_WORKER] = True
+    return rows
 
 
 @on_event
