@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, func, literal, select
+from sqlalchemy import ColumnElement, exists, func, literal, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 
 from localfluence.access.principal import Principal
-from localfluence.access.visibility import content_is_visible_in_bulk, space_is_readable
+from localfluence.access.visibility import (
+    bulk_visibility,
+    content_is_visible,
+    content_is_visible_in_bulk,
+    space_is_readable,
+)
 from localfluence.cql.compiler import Compiled
 from localfluence.models import Content, SearchDocument, Space, User
 
@@ -24,9 +29,25 @@ def resolve_space_ids(session: Session, keys: Sequence[str]) -> dict[str, int]:
 
 
 def content_filters(
+    session: Session, principal: Principal, statuses: Sequence[str], include_archived: bool, only_archived: bool
+) -> list[ColumnElement[bool]]:
+    """The visibility rule, the statuses and the archived-space choice, as plain values (see
+    BulkVisibility): what every search statement over many rows starts from."""
+    if only_archived:
+        within = select(Space.id).where(Space.status == "archived")
+    elif not include_archived:
+        within = select(Space.id).where(Space.status != "archived")
+    else:
+        within = None
+    known = bulk_visibility(session, principal, within)
+    return [content_is_visible_in_bulk(principal, known), Content.status.in_(statuses)]
+
+
+def page_filters(
     principal: Principal, statuses: Sequence[str], include_archived: bool, only_archived: bool
 ) -> list[ColumnElement[bool]]:
-    filters: list[ColumnElement[bool]] = [content_is_visible_in_bulk(principal), Content.status.in_(statuses)]
+    """The same conditions as subqueries, for re-reading one page of rows by id."""
+    filters: list[ColumnElement[bool]] = [content_is_visible(principal), Content.status.in_(statuses)]
     archived = select(Space.id).where(Space.status == "archived")
     if only_archived:
         filters.append(Content.space_id.in_(archived))
@@ -52,15 +73,28 @@ def search_content(
     The matches are collected once, as ids with their sort keys (a CTE read twice, which both
     engines materialise), and the page and the total both come from them: one pass over the
     visibility rule and the conditions instead of two. The page's content rows are then read by id."""
-    filters = content_filters(principal, statuses, include_archived, only_archived)
+    filters = content_filters(session, principal, statuses, include_archived, only_archived)
+    postgresql = session.get_bind().dialect.name == "postgresql"
     if compiled.ranked is not None:
-        ranked = compiled.ranked.subquery("ranked")
         rest = [c for i, c in enumerate(compiled.conditions) if i != compiled.ranked_condition]
-        matches = (
-            select(Content.id.label("id"), ranked.c.score.label("k0"), Content.id.label("k1"))
-            .join(ranked, ranked.c.content_id == Content.id)
-            .where(*filters, *rest)
-        )
+        if postgresql:
+            # The full-text index drives: its matches are scored once (MATERIALIZED keeps the
+            # planner from folding the scoring into a join that drags every document along), then
+            # each match's content row is checked by primary key. The OFFSET keeps that check a
+            # per-row probe: as a join, PostgreSQL read and hashed the whole content table for it.
+            ranked = compiled.ranked.cte("ranked").prefix_with("MATERIALIZED")
+            admitted = select(literal(1)).where(Content.id == ranked.c.content_id, *filters, *rest).offset(0)
+            matches = select(
+                ranked.c.content_id.label("id"), ranked.c.score.label("k0"), ranked.c.content_id.label("k1")
+            ).where(exists(admitted))
+        else:
+            # SQLite already scans the FTS5 matches and probes content by key for each.
+            joined = compiled.ranked.subquery("ranked")
+            matches = (
+                select(Content.id.label("id"), joined.c.score.label("k0"), Content.id.label("k1"))
+                .join(joined, joined.c.content_id == Content.id)
+                .where(*filters, *rest)
+            )
         descending = [True, True]
     else:
         keys = [(sort.element, sort.modifier is operators.desc_op) for sort in compiled.order_by]
@@ -72,12 +106,17 @@ def search_content(
     order = [hits.c[f"k{i}"].desc() if d else hits.c[f"k{i}"].asc() for i, d in enumerate(descending)]
     total_column = select(func.count()).select_from(hits).scalar_subquery() if count else literal(None)
     score = hits.c.k0 if compiled.ranked is not None else literal(0.0)
+    if postgresql:
+        # Per-row probes inflate PostgreSQL's cost estimate past jit_above_cost, and compiling
+        # the plan then took longer (about 50 ms) than running it.
+        session.execute(text("SET LOCAL jit = off"))
     found = session.execute(
         select(hits.c.id, score, total_column).order_by(*order).offset(offset).limit(limit + 1)
     ).all()
-    # The page's rows start from the rule too: under READ COMMITTED another transaction may have
-    # hidden one since the statement above.
-    page = select(Content).where(Content.id.in_([r[0] for r in found]), *filters)
+    # The page's rows start from the rule too, read afresh: under READ COMMITTED another
+    # transaction may have hidden one since the values above were read.
+    recheck = page_filters(principal, statuses, include_archived, only_archived)
+    page = select(Content).where(Content.id.in_([r[0] for r in found]), *recheck)
     by_id = {c.id: c for c in session.scalars(page)} if found else {}
     rows = [(by_id[i], float(s or 0.0)) for i, s, _ in found if i in by_id]
     total = found[0][2] if found else None
