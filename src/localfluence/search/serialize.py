@@ -32,7 +32,10 @@ def content_results(ctx: Ctx, hits: Hits, expand: Expand, mode: str) -> list[dic
         return []
     serialized = serialize_contents(ctx, rows, expand)
     spaces = spaces_of(ctx, {r.space_id for r in rows})
-    versions = versions_of(ctx, [(r.id, r.version) for r in rows])
+    # content.last_modified_at is the current version's created_at (kept by triggers); the
+    # versions are read only for rows written before it existed.
+    stale = [(r.id, r.version) for r in rows if r.last_modified_at is None]
+    versions = versions_of(ctx, stale) if stale else {}
     documents = repo.documents_unchecked(ctx.session, [r.id for r in rows])
     highlighter = excerpts.Highlighter(hits.texts)
     out = []
@@ -41,7 +44,7 @@ def content_results(ctx: Ctx, hits: Hits, expand: Expand, mode: str) -> list[dic
             item.setdefault(key, {})
         space = spaces[row.space_id]
         version = versions.get((row.id, row.version))
-        modified = version.created_at if version else row.created_at
+        modified = row.last_modified_at or (version.created_at if version else row.created_at)
         document = documents.get(row.id)
         out.append(
             {
