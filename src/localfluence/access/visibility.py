@@ -147,30 +147,33 @@ MAX_LISTED_ROOTS = 500
 
 def bulk_visibility(session: Session, principal: Principal, within: Select[tuple[int]] | None = None) -> BulkVisibility:
     """The readable spaces among `within` (all spaces when None) and the blocking roots, in one
-    statement."""
-    parts: list[Select[Any]] = []
-    if principal.is_admin:
-        if within is None:
-            return BulkVisibility(space_ids=None, blocking_roots=())
-        parts.append(select(literal("s"), within.subquery().c[0]))
-    else:
-        spaces = readable_space_ids(principal)
-        if within is not None:
-            spaces = spaces.where(_space_permission.c.space_id.in_(within))
-        root = _blocking.c
-        roots = (
-            select(root.content_id)
-            .where(root.operation == "read", ~restriction_admits(principal, root.content_id, "read"))
-            .distinct()
-            .limit(MAX_LISTED_ROOTS + 1)
-        )
-        parts.append(select(literal("s"), spaces.subquery().c[0]))
-        parts.append(select(literal("r"), roots.subquery().c[0]))
+    statement. Pass `within` as a module-level constant: the statement is built once per
+    (principal, within)."""
+    if principal.is_admin and within is None:
+        return BulkVisibility(space_ids=None, blocking_roots=())
     found: dict[str, set[int]] = {"s": set(), "r": set()}
-    for kind, value in session.execute(union_all(*parts)).all():
+    for kind, value in session.execute(_bulk_statement(principal, within)).all():
         found[kind].add(value)
     listed = tuple(sorted(found["r"])) if len(found["r"]) <= MAX_LISTED_ROOTS else None
     return BulkVisibility(space_ids=tuple(sorted(found["s"])), blocking_roots=listed if not principal.is_admin else ())
+
+
+@lru_cache(maxsize=1024)
+def _bulk_statement(principal: Principal, within: Select[tuple[int]] | None) -> Any:
+    if principal.is_admin:
+        assert within is not None
+        return select(literal("s"), within.subquery().c[0])
+    spaces = readable_space_ids(principal)
+    if within is not None:
+        spaces = spaces.where(_space_permission.c.space_id.in_(within))
+    root = _blocking.c
+    roots = (
+        select(root.content_id)
+        .where(root.operation == "read", ~restriction_admits(principal, root.content_id, "read"))
+        .distinct()
+        .limit(MAX_LISTED_ROOTS + 1)
+    )
+    return union_all(select(literal("s"), spaces.subquery().c[0]), select(literal("r"), roots.subquery().c[0]))
 
 
 def content_is_visible_in_bulk(

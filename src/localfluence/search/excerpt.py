@@ -32,6 +32,11 @@ class Highlighter:
         self.stems = {_stem(w) for w, prefix in self.words if not prefix}
         # Pages repeat their words: each distinct token is judged once per request.
         self.judged: dict[str, bool] = {}
+        # A matching token, lower-cased, contains its word (or the word's stem), so a text whose
+        # lower-case form contains none of them has no match and is not tokenised at all. Sigma
+        # lower-cases by context (final ς), so words with it are always tokenised.
+        self.needles = {w if prefix else _stem(w) for w, prefix in self.words}
+        self.screened = not any("σ" in n or "ς" in n for n in self.needles)
 
     def matches(self, token: str) -> bool:
         known = self.judged.get(token)
@@ -52,6 +57,10 @@ class Highlighter:
     def iter_spans(self, text: str) -> Iterator[tuple[int, int]]:
         if not self.words:
             return
+        if self.screened:
+            low = text.lower()
+            if not any(needle in low for needle in self.needles):
+                return
         for m in WORD.finditer(text):
             if self.matches(m.group()):
                 yield m.span()

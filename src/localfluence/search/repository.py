@@ -28,17 +28,17 @@ def resolve_space_ids(session: Session, keys: Sequence[str]) -> dict[str, int]:
     return {k: i for k, i in session.execute(select(Space.key, Space.id).where(Space.key.in_(set(keys))))}
 
 
+# Constants, so that the visibility statement built for them is built once per principal.
+ARCHIVED_SPACES = select(Space.id).where(Space.status == "archived")
+CURRENT_SPACES = select(Space.id).where(Space.status != "archived")
+
+
 def content_filters(
     session: Session, principal: Principal, statuses: Sequence[str], include_archived: bool, only_archived: bool
 ) -> list[ColumnElement[bool]]:
     """The visibility rule, the statuses and the archived-space choice, as plain values (see
     BulkVisibility): what every search statement over many rows starts from."""
-    if only_archived:
-        within = select(Space.id).where(Space.status == "archived")
-    elif not include_archived:
-        within = select(Space.id).where(Space.status != "archived")
-    else:
-        within = None
+    within = ARCHIVED_SPACES if only_archived else None if include_archived else CURRENT_SPACES
     known = bulk_visibility(session, principal, within)
     return [content_is_visible_in_bulk(principal, known), Content.status.in_(statuses)]
 
@@ -148,11 +148,12 @@ def search_users(session: Session, compiled: Compiled, *, offset: int, limit: in
     return rows, total
 
 
-def documents_unchecked(session: Session, ids: Sequence[int]) -> dict[int, SearchDocument]:
-    """Index documents of content already proven visible (for excerpts)."""
+def bodies_unchecked(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    """Indexed plain-text bodies of content already proven visible (for excerpts)."""
     if not ids:
         return {}
-    return {d.content_id: d for d in session.scalars(select(SearchDocument).where(SearchDocument.content_id.in_(ids)))}
+    body = SearchDocument.__table__.c
+    return dict(session.execute(select(body.content_id, body.body).where(body.content_id.in_(ids))).all())  # type: ignore[arg-type]
 
 
 def user_time_zone(session: Session, principal: Principal) -> str:
