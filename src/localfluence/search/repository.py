@@ -106,9 +106,9 @@ def search_content(
     order = [hits.c[f"k{i}"].desc() if d else hits.c[f"k{i}"].asc() for i, d in enumerate(descending)]
     total_column = select(func.count()).select_from(hits).scalar_subquery() if count else literal(None)
     score = hits.c.k0 if compiled.ranked is not None else literal(0.0)
-    if postgresql:
-        # Per-row probes inflate PostgreSQL's cost estimate past jit_above_cost, and compiling
-        # the plan then took longer (about 50 ms) than running it.
+    if postgresql and compiled.ranked is not None:
+        # The per-row probes inflate PostgreSQL's cost estimate past jit_above_cost for common
+        # words, and compiling the plan then took longer (about 50 ms) than running it.
         session.execute(text("SET LOCAL jit = off"))
     found = session.execute(
         select(hits.c.id, score, total_column).order_by(*order).offset(offset).limit(limit + 1)
