@@ -40,7 +40,7 @@ from localfluence.people import service as people
 from localfluence.spaces import service as spaces
 from localfluence.spaces.schemas import SpaceCreate
 
-console = Console()
+console = Console(width=150)
 WORDS = (
     "the of and to in is for on that with as by this be are from at or an it was which project release team plan "
     "service deploy configuration server client database index search query page space label user group access "
@@ -182,14 +182,22 @@ def main() -> None:
         began = time.perf_counter()
         info = seed(engine, runtime.sessions, args.pages, args.spaces, rng)
         console.print(f"seeded {args.pages:,} pages in {time.perf_counter() - began:.1f} s on {engine.dialect.name}")
-        run_mix(engine, origin, info, args.queries, rng, args.rounds)
+        run_mix(engine, origin, info, args.queries, rng, args.rounds, thread)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
         engine.dispose()
 
 
-def run_mix(engine: Engine, origin: str, info: dict, n: int, rng: random.Random, rounds: int = 1) -> None:  # type: ignore[type-arg]
+def run_mix(  # type: ignore[type-arg]
+    engine: Engine,
+    origin: str,
+    info: dict,
+    n: int,
+    rng: random.Random,
+    rounds: int,
+    server_thread: threading.Thread,
+) -> None:
     sqlite = engine.dialect.name == "sqlite"
     common = WORDS[:60]
     keys = list(info["spaces"])
@@ -256,26 +264,38 @@ def run_mix(engine: Engine, origin: str, info: dict, n: int, rng: random.Random,
     raw_p50s: dict[str, list[float]] = {label: [] for label, _ in kinds}
     http_all: dict[str, list[float]] = {label: [] for label, _ in kinds}
     raw_all: dict[str, list[float]] = {label: [] for label, _ in kinds}
+    server_cpu: dict[str, float] = {label: 0.0 for label, _ in kinds}
+    raw_cpu: dict[str, float] = {label: 0.0 for label, _ in kinds}
+    timed: dict[str, int] = {label: 0 for label, _ in kinds}
     hits: dict[str, list[int]] = {label: [] for label, _ in kinds}
     # The machine is shared: each HTTP request is followed by its raw query (same load), and the
-    # whole mix runs `rounds` times; the table reports the median of the rounds' p50s.
+    # whole mix runs `rounds` times; the table reports the median of the rounds' p50s. CPU time
+    # (the server thread's and, on PostgreSQL, its backends') is what load disturbs least.
     with engine.connect() as conn:
+        cpu = CpuMeter(engine, conn, server_thread)
         for _ in range(rounds):
             for label, make in kinds:
                 http_times, raw_times = [], []
                 for i in range(n + 10):
                     cql, raw, params = make()
+                    before = cpu.server()
                     t0 = time.perf_counter()
                     response = client.get("/search", params={"cql": cql, "limit": 25})
                     http_ms = (time.perf_counter() - t0) * 1000
+                    after = cpu.server()
                     assert response.status_code == 200, response.text
+                    raw_before = cpu.raw()
                     t0 = time.perf_counter()
                     conn.execute(text(raw), params).all()
                     raw_ms = (time.perf_counter() - t0) * 1000
+                    raw_after = cpu.raw()
                     if i >= 10:  # warm-up excluded
                         http_times.append(http_ms)
                         raw_times.append(raw_ms)
                         hits[label].append(response.json()["totalSize"])
+                        server_cpu[label] += after - before
+                        raw_cpu[label] += raw_after - raw_before
+                        timed[label] += 1
                 conn.rollback()
                 http_p50s[label].append(statistics.median(http_times))
                 raw_p50s[label].append(statistics.median(raw_times))
@@ -284,14 +304,60 @@ def run_mix(engine: Engine, origin: str, info: dict, n: int, rng: random.Random,
     client.close()
     title = f"CQL through HTTP vs raw SQL ({engine.dialect.name}, {rounds} x {n} queries each, ms)"
     table = Table(title=title)
-    for column in ("query", "HTTP p50", "HTTP p99", "raw p50", "raw p99", "p50 ratio", "hits/query"):
+    columns = ("query", "HTTP p50", "HTTP p99", "raw p50", "raw p99", "p50 ratio", "CPU/req", "raw CPU", "hits/query")
+    for column in columns:
         table.add_column(column, justify="right")
     for label, _ in kinds:
         http50, raw50 = statistics.median(http_p50s[label]), statistics.median(raw_p50s[label])
+        count = max(timed[label], 1)
         table.add_row(label, f"{http50:.1f}", f"{percentile(http_all[label], 99):.1f}", f"{raw50:.2f}",
                       f"{percentile(raw_all[label], 99):.2f}", f"{http50 / max(raw50, 1e-6):.1f}x",
+                      f"{server_cpu[label] / count:.1f}", f"{raw_cpu[label] / count:.2f}",
                       f"{statistics.mean(hits[label]):.0f}")  # fmt: skip
     console.print(table)
+    console.print("CPU/req: server thread + its PostgreSQL backends, ms per request; raw CPU: same for the raw query.")
+
+
+class CpuMeter:
+    """CPU milliseconds used so far by the server (its thread, plus its PostgreSQL backends) and by
+    the raw queries (this thread, plus the raw connection's backend). PostgreSQL backends are read
+    from /proc at clock-tick resolution (10 ms), which the sums over many queries smooth out."""
+
+    def __init__(self, engine: Engine, conn, server_thread: threading.Thread) -> None:  # type: ignore[no-untyped-def]
+        self.clock = time.pthread_getcpuclockid(server_thread.ident)  # type: ignore[arg-type]
+        self.postgresql = engine.dialect.name == "postgresql"
+        self.raw_pid = conn.execute(text("SELECT pg_backend_pid()")).scalar() if self.postgresql else None
+        self.database = engine.url.database
+        self.tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+
+    def _backends(self) -> tuple[float, float]:
+        server = raw = 0.0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    command = f.read()
+                if not command.startswith(b"postgres: ") or f" {self.database} ".encode() not in command:
+                    continue
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            used = (int(fields[11]) + int(fields[12])) * self.tick_ms
+            if int(entry) == self.raw_pid:
+                raw += used
+            else:
+                server += used
+        return server, raw
+
+    def server(self) -> float:
+        own = time.clock_gettime(self.clock) * 1000
+        return own + (self._backends()[0] if self.postgresql else 0.0)
+
+    def raw(self) -> float:
+        own = time.thread_time() * 1000
+        return own + (self._backends()[1] if self.postgresql else 0.0)
 
 
 if __name__ == "__main__":

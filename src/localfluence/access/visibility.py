@@ -13,10 +13,11 @@ Guarded by tests/security/test_visibility_matrix.py.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, literal, or_, select, true, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import GenericFunction
@@ -126,21 +127,72 @@ def blocked_by_read_restrictions(principal: Principal) -> Select[tuple[int]]:
     return select(closure.descendant_id).where(closure.ancestor_id.in_(roots))
 
 
-def content_is_visible_in_bulk(principal: Principal, content: type[Content] = Content) -> ColumnElement[bool]:
-    """content_is_visible, for statements that test every row of a large match (search)."""
-    return _content_is_visible_in_bulk(principal, content)
+@dataclass(frozen=True)
+class BulkVisibility:
+    """What the rule depends on for one principal, read up front for a statement that tests many
+    rows (search), so that the statement carries plain values instead of subqueries.
+
+    The planners estimate a literal list well and a subquery badly: PostgreSQL took the
+    permission subquery for a fifth of the spaces and then probed the full-text index once per
+    page of the site instead of reading it once. `space_ids` None means every space (a site
+    admin, no `within`); `blocking_roots` lists the restricted content that leaves the principal
+    out, None when there are too many to list (the statement then computes them itself)."""
+
+    space_ids: tuple[int, ...] | None
+    blocking_roots: tuple[int, ...] | None
+
+
+MAX_LISTED_ROOTS = 500
+
+
+def bulk_visibility(session: Session, principal: Principal, within: Select[tuple[int]] | None = None) -> BulkVisibility:
+    """The readable spaces among `within` (all spaces when None) and the blocking roots, in one
+    statement. Pass `within` as a module-level constant: the statement is built once per
+    (principal, within)."""
+    if principal.is_admin and within is None:
+        return BulkVisibility(space_ids=None, blocking_roots=())
+    found: dict[str, set[int]] = {"s": set(), "r": set()}
+    for kind, value in session.execute(_bulk_statement(principal, within)).all():
+        found[kind].add(value)
+    listed = tuple(sorted(found["r"])) if len(found["r"]) <= MAX_LISTED_ROOTS else None
+    return BulkVisibility(space_ids=tuple(sorted(found["s"])), blocking_roots=listed if not principal.is_admin else ())
 
 
 @lru_cache(maxsize=1024)
-def _content_is_visible_in_bulk(principal: Principal, content: type[Content]) -> ColumnElement[bool]:
-    own_drafts = or_(content.status != "draft", content.creator_id == principal.user_id)
+def _bulk_statement(principal: Principal, within: Select[tuple[int]] | None) -> Any:
     if principal.is_admin:
-        return own_drafts if not principal.is_anonymous else true()
-    return and_(
-        space_is_readable(principal, _NotAnIndexKey(content.space_id)),
-        content.id.not_in(blocked_by_read_restrictions(principal)),
-        own_drafts,
+        assert within is not None
+        return select(literal("s"), within.subquery().c[0])
+    spaces = readable_space_ids(principal)
+    if within is not None:
+        spaces = spaces.where(_space_permission.c.space_id.in_(within))
+    root = _blocking.c
+    roots = (
+        select(root.content_id)
+        .where(root.operation == "read", ~restriction_admits(principal, root.content_id, "read"))
+        .distinct()
+        .limit(MAX_LISTED_ROOTS + 1)
     )
+    return union_all(select(literal("s"), spaces.subquery().c[0]), select(literal("r"), roots.subquery().c[0]))
+
+
+def content_is_visible_in_bulk(
+    principal: Principal, known: BulkVisibility, content: type[Content] = Content
+) -> ColumnElement[bool]:
+    """content_is_visible, for statements that test every row of a large match (search), from
+    the values `bulk_visibility` read in the same transaction. The same rule; a row that another
+    transaction hides in between is caught by re-reading the page through content_is_visible."""
+    own_drafts = or_(content.status != "draft", content.creator_id == principal.user_id)
+    clauses = [own_drafts if not (principal.is_admin and principal.is_anonymous) else true()]
+    if known.space_ids is not None:
+        clauses.append(_NotAnIndexKey(content.space_id).in_(known.space_ids) if known.space_ids else false())
+    if known.blocking_roots is None:
+        clauses.append(content.id.not_in(blocked_by_read_restrictions(principal)))
+    elif known.blocking_roots:
+        closure = _blocked_closure.c
+        blocked = select(closure.descendant_id).where(closure.ancestor_id.in_(known.blocking_roots))
+        clauses.append(content.id.not_in(blocked))
+    return and_(*clauses)
 
 
 def content_is_visible(principal: Principal, content: type[Content] = Content) -> ColumnElement[bool]:

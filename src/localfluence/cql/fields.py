@@ -48,12 +48,20 @@ class CompileContext:
     principal: Principal
     dialect: str = "sqlite"
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
-    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    # The caller's time zone; `zone` reads it when a date first needs it (most queries have none).
+    tz: ZoneInfo | None = None
+    zone: Callable[[], ZoneInfo] | None = None
     # Space keys already resolved to ids, so text search can narrow by space token.
     space_ids: Mapping[str, int] = field(default_factory=dict)
     # cqlcontext: what currentContent() and currentSpace() mean.
     content_id: int | None = None
     space_key: str | None = None
+
+    def time_zone(self) -> ZoneInfo:
+        if self.tz is None:
+            object.__setattr__(self, "tz", self.zone() if self.zone is not None else ZoneInfo("UTC"))
+        assert self.tz is not None
+        return self.tz
 
 
 class CqlError(BadRequest):
@@ -190,8 +198,8 @@ def date_span(ctx: CompileContext, field: ast.Field, value: ast.Value) -> functi
             if value.name not in functions.DATE_FUNCTIONS:
                 raise _call_error(value, field)
             args = literals(field, value.args)
-            return functions.Span(functions.evaluate(value.name, args, ctx.now, ctx.tz))
-        return functions.parse_date(value.text, ctx.now, ctx.tz)
+            return functions.Span(functions.evaluate(value.name, args, ctx.now, ctx.time_zone()))
+        return functions.parse_date(value.text, ctx.now, ctx.time_zone())
     except functions.DateError as exc:
         raise CqlError(str(exc)) from None
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, func, literal, select
+from sqlalchemy import ColumnElement, exists, func, literal, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 
 from localfluence.access.principal import Principal
-from localfluence.access.visibility import content_is_visible_in_bulk, space_is_readable
+from localfluence.access.visibility import (
+    bulk_visibility,
+    content_is_visible,
+    content_is_visible_in_bulk,
+    space_is_readable,
+)
 from localfluence.cql.compiler import Compiled
 from localfluence.models import Content, SearchDocument, Space, User
 
@@ -23,10 +28,26 @@ def resolve_space_ids(session: Session, keys: Sequence[str]) -> dict[str, int]:
     return {k: i for k, i in session.execute(select(Space.key, Space.id).where(Space.key.in_(set(keys))))}
 
 
+# Constants, so that the visibility statement built for them is built once per principal.
+ARCHIVED_SPACES = select(Space.id).where(Space.status == "archived")
+CURRENT_SPACES = select(Space.id).where(Space.status != "archived")
+
+
 def content_filters(
+    session: Session, principal: Principal, statuses: Sequence[str], include_archived: bool, only_archived: bool
+) -> list[ColumnElement[bool]]:
+    """The visibility rule, the statuses and the archived-space choice, as plain values (see
+    BulkVisibility): what every search statement over many rows starts from."""
+    within = ARCHIVED_SPACES if only_archived else None if include_archived else CURRENT_SPACES
+    known = bulk_visibility(session, principal, within)
+    return [content_is_visible_in_bulk(principal, known), Content.status.in_(statuses)]
+
+
+def page_filters(
     principal: Principal, statuses: Sequence[str], include_archived: bool, only_archived: bool
 ) -> list[ColumnElement[bool]]:
-    filters: list[ColumnElement[bool]] = [content_is_visible_in_bulk(principal), Content.status.in_(statuses)]
+    """The same conditions as subqueries, for re-reading one page of rows by id."""
+    filters: list[ColumnElement[bool]] = [content_is_visible(principal), Content.status.in_(statuses)]
     archived = select(Space.id).where(Space.status == "archived")
     if only_archived:
         filters.append(Content.space_id.in_(archived))
@@ -52,15 +73,28 @@ def search_content(
     The matches are collected once, as ids with their sort keys (a CTE read twice, which both
     engines materialise), and the page and the total both come from them: one pass over the
     visibility rule and the conditions instead of two. The page's content rows are then read by id."""
-    filters = content_filters(principal, statuses, include_archived, only_archived)
+    filters = content_filters(session, principal, statuses, include_archived, only_archived)
+    postgresql = session.get_bind().dialect.name == "postgresql"
     if compiled.ranked is not None:
-        ranked = compiled.ranked.subquery("ranked")
         rest = [c for i, c in enumerate(compiled.conditions) if i != compiled.ranked_condition]
-        matches = (
-            select(Content.id.label("id"), ranked.c.score.label("k0"), Content.id.label("k1"))
-            .join(ranked, ranked.c.content_id == Content.id)
-            .where(*filters, *rest)
-        )
+        if postgresql:
+            # The full-text index drives: its matches are scored once (MATERIALIZED keeps the
+            # planner from folding the scoring into a join that drags every document along), then
+            # each match's content row is checked by primary key. The OFFSET keeps that check a
+            # per-row probe: as a join, PostgreSQL read and hashed the whole content table for it.
+            ranked = compiled.ranked.cte("ranked").prefix_with("MATERIALIZED")
+            admitted = select(literal(1)).where(Content.id == ranked.c.content_id, *filters, *rest).offset(0)
+            matches = select(
+                ranked.c.content_id.label("id"), ranked.c.score.label("k0"), ranked.c.content_id.label("k1")
+            ).where(exists(admitted))
+        else:
+            # SQLite already scans the FTS5 matches and probes content by key for each.
+            joined = compiled.ranked.subquery("ranked")
+            matches = (
+                select(Content.id.label("id"), joined.c.score.label("k0"), Content.id.label("k1"))
+                .join(joined, joined.c.content_id == Content.id)
+                .where(*filters, *rest)
+            )
         descending = [True, True]
     else:
         keys = [(sort.element, sort.modifier is operators.desc_op) for sort in compiled.order_by]
@@ -72,12 +106,17 @@ def search_content(
     order = [hits.c[f"k{i}"].desc() if d else hits.c[f"k{i}"].asc() for i, d in enumerate(descending)]
     total_column = select(func.count()).select_from(hits).scalar_subquery() if count else literal(None)
     score = hits.c.k0 if compiled.ranked is not None else literal(0.0)
+    if postgresql and compiled.ranked is not None:
+        # The per-row probes inflate PostgreSQL's cost estimate past jit_above_cost for common
+        # words, and compiling the plan then took longer (about 50 ms) than running it.
+        session.execute(text("SET LOCAL jit = off"))
     found = session.execute(
         select(hits.c.id, score, total_column).order_by(*order).offset(offset).limit(limit + 1)
     ).all()
-    # The page's rows start from the rule too: under READ COMMITTED another transaction may have
-    # hidden one since the statement above.
-    page = select(Content).where(Content.id.in_([r[0] for r in found]), *filters)
+    # The page's rows start from the rule too, read afresh: under READ COMMITTED another
+    # transaction may have hidden one since the values above were read.
+    recheck = page_filters(principal, statuses, include_archived, only_archived)
+    page = select(Content).where(Content.id.in_([r[0] for r in found]), *recheck)
     by_id = {c.id: c for c in session.scalars(page)} if found else {}
     rows = [(by_id[i], float(s or 0.0)) for i, s, _ in found if i in by_id]
     total = found[0][2] if found else None
@@ -109,11 +148,12 @@ def search_users(session: Session, compiled: Compiled, *, offset: int, limit: in
     return rows, total
 
 
-def documents_unchecked(session: Session, ids: Sequence[int]) -> dict[int, SearchDocument]:
-    """Index documents of content already proven visible (for excerpts)."""
+def bodies_unchecked(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    """Indexed plain-text bodies of content already proven visible (for excerpts)."""
     if not ids:
         return {}
-    return {d.content_id: d for d in session.scalars(select(SearchDocument).where(SearchDocument.content_id.in_(ids)))}
+    body = SearchDocument.__table__.c
+    return dict(session.execute(select(body.content_id, body.body).where(body.content_id.in_(ids))).all())  # type: ignore[arg-type]
 
 
 def user_time_zone(session: Session, principal: Principal) -> str:

@@ -32,8 +32,11 @@ def content_results(ctx: Ctx, hits: Hits, expand: Expand, mode: str) -> list[dic
         return []
     serialized = serialize_contents(ctx, rows, expand)
     spaces = spaces_of(ctx, {r.space_id for r in rows})
-    versions = versions_of(ctx, [(r.id, r.version) for r in rows])
-    documents = repo.documents_unchecked(ctx.session, [r.id for r in rows])
+    # content.last_modified_at is the current version's created_at (kept by triggers); the
+    # versions are read only for rows written before it existed.
+    stale = [(r.id, r.version) for r in rows if r.last_modified_at is None]
+    versions = versions_of(ctx, stale) if stale else {}
+    bodies = repo.bodies_unchecked(ctx.session, [r.id for r in rows])
     highlighter = excerpts.Highlighter(hits.texts)
     out = []
     for row, item, score in zip(rows, serialized, hits.scores, strict=True):
@@ -41,13 +44,12 @@ def content_results(ctx: Ctx, hits: Hits, expand: Expand, mode: str) -> list[dic
             item.setdefault(key, {})
         space = spaces[row.space_id]
         version = versions.get((row.id, row.version))
-        modified = version.created_at if version else row.created_at
-        document = documents.get(row.id)
+        modified = row.last_modified_at or (version.created_at if version else row.created_at)
         out.append(
             {
                 "content": item,
                 "title": excerpts.title(row.title, highlighter, mode),
-                "excerpt": excerpts.excerpt(document.body if document else "", highlighter, mode),
+                "excerpt": excerpts.excerpt(bodies.get(row.id, ""), highlighter, mode),
                 "url": webui(row, space.key),
                 "resultGlobalContainer": {"title": space.name, "displayUrl": f"/spaces/{space.key}"},
                 "breadcrumbs": [],

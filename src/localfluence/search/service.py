@@ -94,15 +94,17 @@ def paging(
 def compile_context(
     session: Session, principal: Principal, dialect: str, query: ast.Query, context: CqlContext
 ) -> CompileContext:
-    try:
-        tz = ZoneInfo(repo.user_time_zone(session, principal))
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = ZoneInfo("UTC")
+    def zone() -> ZoneInfo:
+        try:
+            return ZoneInfo(repo.user_time_zone(session, principal))
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
+
     return CompileContext(
         principal=principal,
         dialect=dialect,
         now=clock.now(),
-        tz=tz,
+        zone=zone,
         space_ids=repo.resolve_space_ids(session, space_keys(query)),
         content_id=context.content_id,
         space_key=context.space_key,
