@@ -1,7 +1,7 @@
 """platform2: webhook deliveries keep the end of their retry window
 
 Revision ID: 0011_platform2
-Revises: 0009_platform
+Revises: 0010_customtype
 Create Date: 2026-11-27
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_platform2"
-down_revision = "0009_platform"
+down_revision = "0010_customtype"
 branch_labels = None
 depends_on = None
 
