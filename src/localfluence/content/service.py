@@ -6,15 +6,16 @@ the whole request back, so a failed write leaves nothing behind."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from localfluence import events
 from localfluence.access import checks
 from localfluence.access.principal import Principal
-from localfluence.changes import content_changed
+from localfluence.changes import Current, content_changed, content_created
 from localfluence.content import repository as repo
 from localfluence.content import tree
 from localfluence.content.schemas import ContentCreate, ContentUpdate, MetadataIn
@@ -174,22 +175,25 @@ def create_content(session: Session, principal: Principal, data: ContentCreate, 
     )
     session.add(content)
     _flush_unique(session, title)
-    session.add(
-        ContentVersion(
-            content_id=content.id,
-            number=1,
-            title=title,
-            body=body,
-            message=(data.version.message if data.version else None) or "",
-            author_id=principal.user_id,
-            created_at=now,
-        )
+    content_created(session, content.id)
+    session.execute(
+        _ADD_VERSION,
+        {
+            "content_id": content.id,
+            "number": 1,
+            "title": title,
+            "body": body,
+            "message": (data.version.message if data.version else None) or "",
+            "minor_edit": False,
+            "author_id": principal.user_id,
+            "created_at": now,
+        },
     )
     tree.attach(session, content.id, content.parent_id)
     _apply_metadata(session, content.id, data.metadata, replace=False)
     for hook in CREATE_HOOKS:
         hook(session, principal, content, data)
-    content_changed(session, [content.id])
+    content_changed(session, [content.id], written=[_written(content, space, body, principal, now)])
     events.content_event(session, "created" if content.status == "current" else "draft_created", content)
     return content
 
@@ -233,10 +237,10 @@ def update_content(
             raise BadRequest("A page cannot become a child of itself or of one of its descendants")
         new_parent_id = parent.id
 
-    old_body = repo.get_version(session, content.id, content.version)
     body = storage_body(data.body)
     if body is None:
-        body = old_body.body if old_body else ""
+        old_version = repo.get_version(session, content.id, content.version)
+        body = old_version.body if old_version else ""
 
     if restoring:
         target_status = content.previous_status or "current"
@@ -281,7 +285,9 @@ def update_content(
     for hook in UPDATE_HOOKS:
         hook(session, principal, content, data)
     _flush_unique(session, title)
-    content_changed(session, repo.subtree_ids(session, content.id))
+    content_changed(
+        session, repo.subtree_ids(session, content.id), written=[_written(content, space, body, principal, now)]
+    )
     events.content_event(session, "restored" if restoring else ("created" if publishing_draft else "updated"), content)
     return content
 
@@ -539,6 +545,17 @@ def _ensure_title_free(
             if content_type != "attachment"
             else f"Cannot add a new attachment with same file name as an existing attachment: {title}"
         )
+
+
+# The first version of new content, as a plain insert: nothing in the request reads it back as an object.
+_ADD_VERSION = insert(ContentVersion.__table__)
+
+
+def _written(content: Content, space: Space, body: str, principal: Principal, now: datetime) -> Current:
+    """What a create or update has just stored as the content's current version, for the listeners."""
+    return Current(
+        content.id, content.type, space.id, space.key, content.title, body, principal.user_id, now, has_version=True
+    )
 
 
 def _flush_version(session: Session, content: Content) -> None:
