@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from localfluence.kit.clock import clock
@@ -48,18 +48,24 @@ def _load_listeners() -> None:
     _loaded = True
 
 
+_INSERT = insert(Event.__table__).returning(Event.__table__.c.id)
+
+
 def record(session: Session, type: str, payload: dict[str, Any]) -> Event:
     if not _loaded:
         _load_listeners()
-    event = Event(
-        type=type,
-        payload=json.dumps(payload, separators=(",", ":"), default=str),
-        actor_account_id=session.info.get(ACTOR),
-        created_at=clock.now(),
-        recorded_at=datetime.now(UTC),
-    )
-    session.add(event)
+    values = {
+        "type": type,
+        "payload": json.dumps(payload, separators=(",", ":"), default=str),
+        "actor_account_id": session.info.get(ACTOR),
+        "created_at": clock.now(),
+        "recorded_at": datetime.now(UTC),
+    }
+    # Whatever the change left pending goes first, as a flush of the event itself would do.
     session.flush()
+    # A plain insert: the outbox row is never changed in the transaction that writes it, so the
+    # listeners get a detached copy instead of a unit-of-work flush per event.
+    event = Event(id=session.execute(_INSERT, values).scalar_one(), **values)
     for listener in _listeners:
         listener(session, event)
     return event
