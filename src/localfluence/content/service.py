@@ -259,19 +259,20 @@ def update_content(
         version.message = data.version.message or ""
         version.author_id = principal.user_id
     else:
-        session.add(
-            ContentVersion(
-                content_id=content.id,
-                number=number,
-                title=title,
-                body=body,
-                message=data.version.message or "",
-                minor_edit=data.version.minorEdit,
-                author_id=principal.user_id,
-                created_at=now,
-            )
+        _add_version(
+            session,
+            content,
+            {
+                "content_id": content.id,
+                "number": number,
+                "title": title,
+                "body": body,
+                "message": data.version.message or "",
+                "minor_edit": bool(data.version.minorEdit),
+                "author_id": principal.user_id,
+                "created_at": now,
+            },
         )
-        _flush_version(session, content)
     if new_parent_id != content.parent_id:
         tree.move_subtree(session, content.id, new_parent_id)
         content.parent_id = new_parent_id
@@ -547,7 +548,7 @@ def _ensure_title_free(
         )
 
 
-# The first version of new content, as a plain insert: nothing in the request reads it back as an object.
+# New versions as a plain insert: nothing in the request reads them back as objects.
 _ADD_VERSION = insert(ContentVersion.__table__)
 
 
@@ -558,12 +559,13 @@ def _written(content: Content, space: Space, body: str, principal: Principal, no
     )
 
 
-def _flush_version(session: Session, content: Content) -> None:
+def _add_version(session: Session, content: Content, values: dict[str, object]) -> None:
     # Another writer can store the same next version between our check and our insert; the unique
     # (content, number) decides, and the loser gets the 409 the check would have given.
     current = content.version
+    session.flush()
     try:
-        session.flush()
+        session.execute(_ADD_VERSION, values)
     except IntegrityError:
         raise Conflict(f"Version must be incremented on update. Current version is: {current + 1}") from None
 
