@@ -273,6 +273,9 @@ def update_content(
                 "created_at": now,
             },
         )
+    # A move or a status change (a restore) concerns the whole subtree, as trash and move_page
+    # report it; an edit in place concerns this content alone, however many descendants it has.
+    whole_subtree = new_parent_id != content.parent_id or new_status != content.status
     if new_parent_id != content.parent_id:
         tree.move_subtree(session, content.id, new_parent_id)
         content.parent_id = new_parent_id
@@ -286,9 +289,8 @@ def update_content(
     for hook in UPDATE_HOOKS:
         hook(session, principal, content, data)
     _flush_unique(session, title)
-    content_changed(
-        session, repo.subtree_ids(session, content.id), written=[_written(content, space, body, principal, now)]
-    )
+    changed = repo.subtree_ids(session, content.id) if whole_subtree else [content.id]
+    content_changed(session, changed, written=[_written(content, space, body, principal, now)])
     events.content_event(session, "restored" if restoring else ("created" if publishing_draft else "updated"), content)
     return content
 
