@@ -120,7 +120,6 @@ def contents_event(session: Session, verb: str, contents: Iterable[Content]) -> 
 
 
 def space_event(session: Session, verb: str, space: Space) -> Event:
-
     creator = session.get(User, space.creator_id) if space.creator_id is not None else None
     payload = {
         "id": space.id,
