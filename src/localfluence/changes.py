@@ -3,18 +3,53 @@ index, the event outbox) keep their own tables current in the same transaction."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, event, select
+from sqlalchemy.orm import Session, SessionTransaction
+
+from localfluence.models import Content, ContentVersion, Space
 
 if TYPE_CHECKING:
     from localfluence.access.principal import Principal
     from localfluence.kit.expand import Expand
-    from localfluence.models import Content
 
 ContentListener = Callable[[Session, list[int]], None]
 _content_listeners: list[ContentListener] = []
+
+# session.info keys: ids of content inserted in this transaction that no listener has seen yet, and
+# the change being delivered (see current_rows).
+_UNSEEN = "localfluence.unseen_content"
+_DELIVERING = "localfluence.content_change"
+# Rows shared between listeners only for changes this small: a move of a large tree streams its
+# bodies chunk by chunk through each listener instead of holding them all.
+SHARE_LIMIT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Current:
+    """A content's current version as listeners read it. `has_version` is False for content with
+    no version row (listeners that index bodies skip it)."""
+
+    id: int
+    type: str
+    space_id: int
+    space_key: str | None
+    title: str
+    body: str | None
+    author_id: int | None
+    created_at: datetime | None
+    has_version: bool = True
+
+
+@dataclass(slots=True)
+class _Change:
+    ids: list[int]
+    fresh: frozenset[int]
+    rows: dict[int, Current] = field(default_factory=dict)
 
 
 def on_content_changed(listener: ContentListener) -> ContentListener:
@@ -25,13 +60,80 @@ def on_content_changed(listener: ContentListener) -> ContentListener:
     return listener
 
 
-def content_changed(session: Session, ids: Iterable[int]) -> None:
+def content_created(session: Session, content_id: int) -> None:
+    """The content row was inserted in this transaction. Every listener table cascades from content,
+    so until the first notification about it none of them holds a row for it (is_fresh)."""
+    session.info.setdefault(_UNSEEN, set()).add(content_id)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_unseen(session: Session, transaction: SessionTransaction) -> None:
+    # "Created in this transaction" means nothing once it ends (committed or rolled back).
+    if transaction.parent is None:
+        session.info.pop(_UNSEEN, None)
+
+
+def content_changed(session: Session, ids: Iterable[int], *, written: Iterable[Current] = ()) -> None:
+    """Tell the listeners. `written`: the current versions the caller has just stored, so that
+    listeners need not read them back (they must be exactly what is in the database)."""
     wanted = sorted(set(ids))
     if not wanted:
         return
     session.flush()
-    for listener in _content_listeners:
-        listener(session, wanted)
+    unseen: set[int] | None = session.info.get(_UNSEEN)
+    fresh = frozenset(unseen.intersection(wanted)) if unseen else frozenset()
+    if fresh:
+        assert unseen is not None
+        unseen.difference_update(fresh)
+    targets = set(wanted)
+    change = _Change(wanted, fresh, {row.id: row for row in written if row.id in targets})
+    outer = session.info.get(_DELIVERING)
+    session.info[_DELIVERING] = change
+    try:
+        for listener in _content_listeners:
+            listener(session, wanted)
+    finally:
+        session.info[_DELIVERING] = outer
+
+
+def is_fresh(session: Session, content_id: int) -> bool:
+    """True while listeners handle the first change of content created in this transaction: there
+    is nothing of it to clear from their tables."""
+    change: _Change | None = session.info.get(_DELIVERING)
+    return change is not None and content_id in change.fresh
+
+
+def current_rows(session: Session, ids: Sequence[int]) -> dict[int, Current]:
+    """The current version of each content that still exists, read once per change for all
+    listeners (or taken from what the writer said it wrote)."""
+    change: _Change | None = session.info.get(_DELIVERING)
+    known = change.rows if change is not None else {}
+    out = {i: known[i] for i in ids if i in known}
+    missing = [i for i in ids if i not in known]
+    if missing:
+        found = {row.id: Current(*row) for row in session.execute(_CURRENT, {"ids": missing})}
+        out.update(found)
+        if change is not None and len(change.ids) <= SHARE_LIMIT:
+            known.update(found)
+    return out
+
+
+_CURRENT = (
+    select(
+        Content.id,
+        Content.type,
+        Content.space_id,
+        Space.key,
+        Content.title,
+        ContentVersion.body,
+        ContentVersion.author_id,
+        ContentVersion.created_at,
+        ContentVersion.number.is_not(None),
+    )
+    .join(Space, Space.id == Content.space_id)
+    .outerjoin(ContentVersion, (ContentVersion.content_id == Content.id) & (ContentVersion.number == Content.version))
+    .where(Content.id.in_(bindparam("ids", expanding=True)))
+)
 
 
 # Reads worth recording (page views for analytics and "recently viewed"): the content route says

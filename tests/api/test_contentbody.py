@@ -491,6 +491,7 @@ def test_save_extracts_mentions_links_macros_and_excerpt(
     with transaction(server.runtime.sessions) as session:
         assert session.scalars(select(ContentMention).where(ContentMention.content_id == page_id)).all() == []
         assert session.scalars(select(ContentMacro).where(ContentMacro.content_id == page_id)).all() == []
+        assert session.scalars(select(ContentLink).where(ContentLink.content_id == page_id)).all() == []
 
 
 def test_derived_cache_is_used_and_bounded(admin: Person, space: dict) -> None:

@@ -183,3 +183,19 @@ def test_tasks_leave_with_their_body_and_their_page(admin: Person, space: dict) 
     assert [t["id"] for t in search(admin, pageId=page["id"])["results"]] == [1]
     assert admin.api.delete(f"/content/{page['id']}").status_code == 204
     assert search(admin, pageId=page["id"])["size"] == 0
+
+
+def test_a_body_without_tasks_removes_them_all(admin: Person, space: dict) -> None:
+    page = tasks_page(admin, space["key"], task("one", number=1), task("two", number=2))
+    assert search(admin, pageId=page["id"])["size"] == 2
+    updated = admin.api.put(
+        f"/content/{page['id']}",
+        json={
+            "type": "page",
+            "title": page["title"],
+            "version": {"number": 2},
+            "body": {"storage": {"value": "<p>No tasks any more</p>", "representation": "storage"}},
+        },
+    )
+    assert updated.status_code == 200, updated.text
+    assert search(admin, pageId=page["id"])["size"] == 0

@@ -90,6 +90,10 @@ def serve(
         host=settings.host,
         port=settings.port,
         workers=workers,
+        # The standard asyncio loop, not uvloop: with request work done inline on the loop, uvloop
+        # left some keep-alive connections unread for seconds while others were served at once
+        # (64 connections: p50 0.4 s, p99 7 s); asyncio reads them in turn (p99 within 1.5x p50).
+        loop="asyncio",
         log_level="warning",
         access_log=False,
     )

@@ -306,10 +306,15 @@ def version_rows_of_many(session: Session, keys: Iterable[tuple[int, int]]) -> d
     return {(v.content_id, v.number): v for v in rows if (v.content_id, v.number) in wanted}
 
 
+# The write path's statements are built once (statements are immutable): building one costs more
+# than running it on SQLite, and every create or update runs several of these.
+_VERSION = select(ContentVersion).where(
+    ContentVersion.content_id == bindparam("content_id"), ContentVersion.number == bindparam("number")
+)
+
+
 def get_version(session: Session, content_id: int, number: int) -> ContentVersion | None:
-    return session.scalar(
-        select(ContentVersion).where(ContentVersion.content_id == content_id, ContentVersion.number == number)
-    )
+    return session.scalar(_VERSION, {"content_id": content_id, "number": number})
 
 
 def list_versions(session: Session, content_id: int, *, start: int, limit: int) -> list[ContentVersion]:
@@ -348,39 +353,53 @@ def child_type_presence(session: Session, principal: Principal, ids: Sequence[in
     return {(r[0], r[1]) for r in rows}
 
 
+_TITLE_TAKEN = (
+    select(Content.id)
+    .where(Content.space_id == bindparam("space_id"), Content.title_key == bindparam("title_key"))
+    .limit(1)
+)
+_TITLE_TAKEN_BY_OTHER = _TITLE_TAKEN.where(Content.id != bindparam("exclude_id"))
+
+
 def title_taken(session: Session, space_id: int, title_key: str, exclude_id: int | None = None) -> bool:
-    query = select(Content.id).where(Content.space_id == space_id, Content.title_key == title_key)
-    if exclude_id is not None:
-        query = query.where(Content.id != exclude_id)
-    return session.scalar(query.limit(1)) is not None
+    params: dict[str, object] = {"space_id": space_id, "title_key": title_key}
+    if exclude_id is None:
+        return session.scalar(_TITLE_TAKEN, params) is not None
+    return session.scalar(_TITLE_TAKEN_BY_OTHER, {**params, "exclude_id": exclude_id}) is not None
+
+
+_LAST_POSITION = select(func.max(Content.position)).where(Content.space_id == bindparam("space_id"))
+_LAST_CHILD_POSITION = _LAST_POSITION.where(Content.parent_id == bindparam("parent_id"))
+_LAST_ROOT_POSITION = _LAST_POSITION.where(Content.parent_id.is_(None))
 
 
 def next_position(session: Session, parent_id: int | None, space_id: int) -> int:
-    query = select(func.max(Content.position)).where(Content.space_id == space_id)
-    query = query.where(Content.parent_id == parent_id if parent_id is not None else Content.parent_id.is_(None))
-    current = session.scalar(query)
+    if parent_id is None:
+        current = session.scalar(_LAST_ROOT_POSITION, {"space_id": space_id})
+    else:
+        current = session.scalar(_LAST_CHILD_POSITION, {"space_id": space_id, "parent_id": parent_id})
     return 0 if current is None else current + 1
 
 
+_SUBTREE = (
+    select(ContentAncestor.descendant_id)
+    .where(ContentAncestor.ancestor_id == bindparam("root_id"))
+    .order_by(ContentAncestor.depth)
+)
+
+
 def subtree_ids(session: Session, root_id: int) -> list[int]:
-    return list(
-        session.scalars(
-            select(ContentAncestor.descendant_id)
-            .where(ContentAncestor.ancestor_id == root_id)
-            .order_by(ContentAncestor.depth)
-        )
-    )
+    return list(session.scalars(_SUBTREE, {"root_id": root_id}))
+
+
+_ANCESTRY = select(ContentAncestor.depth).where(
+    ContentAncestor.ancestor_id == bindparam("ancestor_id"), ContentAncestor.descendant_id == bindparam("descendant_id")
+)
 
 
 def is_ancestor_or_self(session: Session, ancestor_id: int, descendant_id: int) -> bool:
-    return (
-        session.scalar(
-            select(ContentAncestor.depth).where(
-                ContentAncestor.ancestor_id == ancestor_id, ContentAncestor.descendant_id == descendant_id
-            )
-        )
-        is not None
-    )
+    found = session.scalar(_ANCESTRY, {"ancestor_id": ancestor_id, "descendant_id": descendant_id})
+    return found is not None
 
 
 def contents_by_id_unchecked(session: Session, ids: set[int]) -> dict[int, Content]:

@@ -6,15 +6,16 @@ the whole request back, so a failed write leaves nothing behind."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from localfluence import events
 from localfluence.access import checks
 from localfluence.access.principal import Principal
-from localfluence.changes import content_changed
+from localfluence.changes import Current, content_changed, content_created
 from localfluence.content import repository as repo
 from localfluence.content import tree, types
 from localfluence.content.schemas import ContentCreate, ContentUpdate, MetadataIn
@@ -172,22 +173,25 @@ def create_content(session: Session, principal: Principal, data: ContentCreate, 
     )
     session.add(content)
     _flush_unique(session, title)
-    session.add(
-        ContentVersion(
-            content_id=content.id,
-            number=1,
-            title=title,
-            body=body,
-            message=(data.version.message if data.version else None) or "",
-            author_id=principal.user_id,
-            created_at=now,
-        )
+    content_created(session, content.id)
+    session.execute(
+        _ADD_VERSION,
+        {
+            "content_id": content.id,
+            "number": 1,
+            "title": title,
+            "body": body,
+            "message": (data.version.message if data.version else None) or "",
+            "minor_edit": False,
+            "author_id": principal.user_id,
+            "created_at": now,
+        },
     )
     tree.attach(session, content.id, content.parent_id)
     _apply_metadata(session, content.id, data.metadata, replace=False)
     for hook in CREATE_HOOKS:
         hook(session, principal, content, data)
-    content_changed(session, [content.id])
+    content_changed(session, [content.id], written=[_written(content, space, body, principal, now)])
     events.content_event(session, "created" if content.status == "current" else "draft_created", content)
     return content
 
@@ -231,10 +235,10 @@ def update_content(
             raise BadRequest("A page cannot become a child of itself or of one of its descendants")
         new_parent_id = parent.id
 
-    old_body = repo.get_version(session, content.id, content.version)
     body = storage_body(data.body)
     if body is None:
-        body = old_body.body if old_body else ""
+        old_version = repo.get_version(session, content.id, content.version)
+        body = old_version.body if old_version else ""
 
     if restoring:
         target_status = content.previous_status or "current"
@@ -253,19 +257,23 @@ def update_content(
         version.message = data.version.message or ""
         version.author_id = principal.user_id
     else:
-        session.add(
-            ContentVersion(
-                content_id=content.id,
-                number=number,
-                title=title,
-                body=body,
-                message=data.version.message or "",
-                minor_edit=data.version.minorEdit,
-                author_id=principal.user_id,
-                created_at=now,
-            )
+        _add_version(
+            session,
+            content,
+            {
+                "content_id": content.id,
+                "number": number,
+                "title": title,
+                "body": body,
+                "message": data.version.message or "",
+                "minor_edit": bool(data.version.minorEdit),
+                "author_id": principal.user_id,
+                "created_at": now,
+            },
         )
-        _flush_version(session, content)
+    # A move or a status change (a restore) concerns the whole subtree, as trash and move_page
+    # report it; an edit in place concerns this content alone, however many descendants it has.
+    whole_subtree = new_parent_id != content.parent_id or new_status != content.status
     if new_parent_id != content.parent_id:
         tree.move_subtree(session, content.id, new_parent_id)
         content.parent_id = new_parent_id
@@ -279,7 +287,8 @@ def update_content(
     for hook in UPDATE_HOOKS:
         hook(session, principal, content, data)
     _flush_unique(session, title)
-    content_changed(session, repo.subtree_ids(session, content.id))
+    changed = repo.subtree_ids(session, content.id) if whole_subtree else [content.id]
+    content_changed(session, changed, written=[_written(content, space, body, principal, now)])
     events.content_event(session, "restored" if restoring else ("created" if publishing_draft else "updated"), content)
     return content
 
@@ -539,12 +548,24 @@ def _ensure_title_free(
         )
 
 
-def _flush_version(session: Session, content: Content) -> None:
+# New versions as a plain insert: nothing in the request reads them back as objects.
+_ADD_VERSION = insert(ContentVersion.__table__)
+
+
+def _written(content: Content, space: Space, body: str, principal: Principal, now: datetime) -> Current:
+    """What a create or update has just stored as the content's current version, for the listeners."""
+    return Current(
+        content.id, content.type, space.id, space.key, content.title, body, principal.user_id, now, has_version=True
+    )
+
+
+def _add_version(session: Session, content: Content, values: dict[str, object]) -> None:
     # Another writer can store the same next version between our check and our insert; the unique
     # (content, number) decides, and the loser gets the 409 the check would have given.
     current = content.version
+    session.flush()
     try:
-        session.flush()
+        session.execute(_ADD_VERSION, values)
     except IntegrityError:
         raise Conflict(f"Version must be incremented on update. Current version is: {current + 1}") from None
 

@@ -10,21 +10,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 
-from localfluence.changes import on_content_changed
+from localfluence.changes import current_rows, is_fresh, on_content_changed
 from localfluence.inlinetasks.service import sync_tasks
-from localfluence.models import (
-    Content,
-    ContentDigest,
-    ContentLink,
-    ContentMacro,
-    ContentMention,
-    ContentVersion,
-    Space,
-    User,
-)
+from localfluence.kit.clock import clock
+from localfluence.models import ContentDigest, ContentLink, ContentMacro, ContentMention, InlineTask, User
 from localfluence.xhtml.extract import Extraction, extract
 from localfluence.xhtml.storage import XhtmlError
 
@@ -42,63 +34,83 @@ def extract_changed_bodies(session: Session, ids: list[int]) -> None:
         _extract(session, ids[start : start + CHUNK])
 
 
+# Built once: every write runs these. Digests are read and written as plain rows (nothing else
+# loads them as objects), so no identity map can hold a stale one.
+_digests = ContentDigest.__table__
+_HASHES = select(_digests.c.content_id, _digests.c.body_hash).where(
+    _digests.c.content_id.in_(bindparam("ids", expanding=True))
+)
+_ADD_DIGEST = insert(_digests)
+_SET_DIGEST = (
+    update(_digests)
+    .where(_digests.c.content_id == bindparam("id"))
+    .values(body_hash=bindparam("hash"), excerpt=bindparam("excerpt"))
+)
+_FORGET = {
+    model: delete(model).where(model.content_id.in_(bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
+    for model in (ContentLink, ContentMention, ContentMacro)
+}
+_HELD_KINDS = (ContentLink, ContentMention, ContentMacro, InlineTask)
+_HELD = select(
+    *(
+        exists().where(model.content_id.in_(bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
+        for model in _HELD_KINDS
+    )
+)
+_STORE = {model: insert(model.__table__) for model in (ContentLink, ContentMention, ContentMacro)}
+_USER_IDS = select(User.account_id, User.id).where(User.account_id.in_(bindparam("accounts", expanding=True)))
+
+
 def _extract(session: Session, ids: Sequence[int]) -> None:
-    rows = session.execute(
-        select(
-            Content.id,
-            Content.space_id,
-            ContentVersion.body,
-            ContentVersion.author_id,
-            ContentVersion.created_at,
-        )
-        .join(ContentVersion, (ContentVersion.content_id == Content.id) & (ContentVersion.number == Content.version))
-        .where(Content.id.in_(ids), Content.type.in_(BODIED_TYPES))
-    ).all()
+    rows = [r for r in current_rows(session, ids).values() if r.type in BODIED_TYPES and r.has_version]
     if not rows:
         return
-    known = {d.content_id: d for d in session.scalars(select(ContentDigest).where(ContentDigest.content_id.in_(ids)))}
-    changed = [row for row in rows if (d := known.get(row.id)) is None or d.body_hash != body_hash(row.body)]
+    # Content created in this transaction has no digest, links, mentions, macros or tasks yet.
+    seen = [row.id for row in rows if not is_fresh(session, row.id)]
+    known = dict(session.execute(_HASHES, {"ids": seen}).all()) if seen else {}
+    hashes = {row.id: body_hash(row.body or "") for row in rows}
+    changed = [row for row in rows if known.get(row.id) != hashes[row.id]]
     if not changed:
         return
-    space_keys = dict(
-        session.execute(select(Space.id, Space.key).where(Space.id.in_({r.space_id for r in changed}))).all()
-    )
     found: dict[int, Extraction] = {}
     for row in changed:
         try:
-            found[row.id] = extract(row.body, space_keys.get(row.space_id))
+            found[row.id] = extract(row.body or "", row.space_key)
         except XhtmlError:
             # A body saved before validation existed: it refers to nothing we can read.
             found[row.id] = Extraction()
-    changed_ids = [row.id for row in changed]
-    for model in (ContentLink, ContentMention, ContentMacro):
-        session.execute(delete(model).where(model.content_id.in_(changed_ids)))  # type: ignore[attr-defined]
+    stale = [row.id for row in changed if not is_fresh(session, row.id)]
+    # One look at what the earlier bodies left behind, so a plain body costs no deletes.
+    held = dict(zip(_HELD_KINDS, session.execute(_HELD, {"ids": stale}).one(), strict=True)) if stale else {}
+    for model, statement in _FORGET.items():
+        if held.get(model):
+            session.execute(statement, {"ids": stale})
     accounts = {a for e in found.values() for a in e.mentions} | {
         t.assignee for e in found.values() for t in e.tasks if t.assignee
     }
-    users = (
-        dict(session.execute(select(User.account_id, User.id).where(User.account_id.in_(accounts))).all())
-        if accounts
-        else {}
-    )
+    users = dict(session.execute(_USER_IDS, {"accounts": sorted(accounts)}).all()) if accounts else {}
     links: list[dict[str, object]] = []
     mentions: list[dict[str, object]] = []
     macros: list[dict[str, object]] = []
+    added: list[dict[str, object]] = []
     for row in changed:
         extraction = found[row.id]
         links.extend(_link_rows(row.id, extraction))
         mentions.extend({"content_id": row.id, "user_id": users[a]} for a in sorted(extraction.mentions) if a in users)
         macros.extend({"content_id": row.id, "name": name[:128]} for name in sorted(extraction.macros))
-        digest = known.get(row.id)
-        if digest is None:
-            session.add(ContentDigest(content_id=row.id, body_hash=body_hash(row.body), excerpt=extraction.excerpt))
+        digest = {"hash": hashes[row.id], "excerpt": extraction.excerpt}
+        if row.id in known:
+            session.execute(_SET_DIGEST, {"id": row.id, **digest})
         else:
-            digest.body_hash = body_hash(row.body)
-            digest.excerpt = extraction.excerpt
-        sync_tasks(session, row.id, extraction.tasks, users, author_id=row.author_id, when=row.created_at)
+            added.append({"content_id": row.id, "body_hash": digest["hash"], "excerpt": digest["excerpt"]})
+        if extraction.tasks or held.get(InlineTask):
+            when = row.created_at or clock.now()
+            sync_tasks(session, row.id, extraction.tasks, users, author_id=row.author_id, when=when)
+    if added:
+        session.execute(_ADD_DIGEST, added)
     for model, values in ((ContentLink, links), (ContentMention, mentions), (ContentMacro, macros)):
         if values:
-            session.execute(insert(model), values)
+            session.execute(_STORE[model], values)
 
 
 LINK_COLUMNS = ("space_key", "title", "posting_day", "filename", "target_id")

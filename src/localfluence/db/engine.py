@@ -9,6 +9,9 @@ from sqlalchemy.engine import make_url
 
 # Execution option naming how an SQLite transaction begins: "DEFERRED" (default) or "IMMEDIATE".
 SQLITE_BEGIN = "localfluence_sqlite_begin"
+# WAL pages (4 KiB each) after which a committing connection checkpoints by itself: ten times
+# SQLite's default, so the worker's checkpoints keep requests below it.
+REQUEST_AUTOCHECKPOINT_PAGES = 10_000
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -38,6 +41,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=30000")
+    # The background worker checkpoints (db/checkpoint.py); a commit checkpoints only past this.
+    cur.execute(f"PRAGMA wal_autocheckpoint={REQUEST_AUTOCHECKPOINT_PAGES}")
     cur.close()
 
 

@@ -11,13 +11,14 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from localfluence.kit.clock import clock
-from localfluence.models import Event
+from localfluence.models import Event, Space, User
 
 if TYPE_CHECKING:
-    from localfluence.models import Content, Group, Space, User
+    from localfluence.models import Content, Group
 
 # session.info key: the account id of whoever the transaction acts for (request or task worker).
 ACTOR = "localfluence.actor"
@@ -47,18 +48,24 @@ def _load_listeners() -> None:
     _loaded = True
 
 
+_INSERT = insert(Event.__table__).returning(Event.__table__.c.id)
+
+
 def record(session: Session, type: str, payload: dict[str, Any]) -> Event:
     if not _loaded:
         _load_listeners()
-    event = Event(
-        type=type,
-        payload=json.dumps(payload, separators=(",", ":"), default=str),
-        actor_account_id=session.info.get(ACTOR),
-        created_at=clock.now(),
-        recorded_at=datetime.now(UTC),
-    )
-    session.add(event)
+    values = {
+        "type": type,
+        "payload": json.dumps(payload, separators=(",", ":"), default=str),
+        "actor_account_id": session.info.get(ACTOR),
+        "created_at": clock.now(),
+        "recorded_at": datetime.now(UTC),
+    }
+    # Whatever the change left pending goes first, as a flush of the event itself would do.
     session.flush()
+    # A plain insert: the outbox row is never changed in the transaction that writes it, so the
+    # listeners get a detached copy instead of a unit-of-work flush per event.
+    event = Event(id=session.execute(_INSERT, values).scalar_one(), **values)
     for listener in _listeners:
         listener(session, event)
     return event
@@ -71,11 +78,21 @@ def _ms(dt: datetime | None) -> int | None:
     return int(aware.timestamp() * 1000)
 
 
-def content_payload(session: Session, content: Content) -> dict[str, Any]:
-    from localfluence.models import Space, User
+_ACCOUNT_ID = select(User.account_id).where(User.id == bindparam("user_id"))
 
+
+def _account_id(session: Session, user_id: int | None) -> str | None:
+    # One column, by a statement built once: every content event names its creator.
+    if user_id is None:
+        return None
+    loaded = session.identity_map.get(session.identity_key(User, user_id))
+    if loaded is not None:
+        return loaded.account_id  # type: ignore[no-any-return]
+    return session.scalar(_ACCOUNT_ID, {"user_id": user_id})
+
+
+def content_payload(session: Session, content: Content) -> dict[str, Any]:
     space = session.get(Space, content.space_id)
-    creator = session.get(User, content.creator_id) if content.creator_id is not None else None
     return {
         "id": content.id,
         "type": content.type,
@@ -84,7 +101,7 @@ def content_payload(session: Session, content: Content) -> dict[str, Any]:
         "spaceKey": space.key if space is not None else None,
         "parentId": content.parent_id,
         "version": content.version,
-        "creatorAccountId": creator.account_id if creator is not None else None,
+        "creatorAccountId": _account_id(session, content.creator_id),
         "creationDate": _ms(content.created_at),
     }
 
@@ -103,8 +120,6 @@ def contents_event(session: Session, verb: str, contents: Iterable[Content]) -> 
 
 
 def space_event(session: Session, verb: str, space: Space) -> Event:
-    from localfluence.models import User
-
     creator = session.get(User, space.creator_id) if space.creator_id is not None else None
     payload = {
         "id": space.id,

@@ -8,55 +8,74 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from localfluence.changes import on_content_changed
+from localfluence.changes import current_rows, is_fresh, on_content_changed
 from localfluence.db.dialect import space_token
-from localfluence.models import Content, ContentLabel, ContentVersion, Label, SearchDocument
+from localfluence.models import Content, ContentLabel, Label, SearchDocument
 from localfluence.search.text import plain_text
 
 BATCH = 500
 
+# Built once: every write runs these.
+_LABELS = (
+    select(ContentLabel.content_id, Label.name)
+    .join(Label, Label.id == ContentLabel.label_id)
+    .where(ContentLabel.content_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Label.name)
+)
+_FORGET = delete(SearchDocument).where(SearchDocument.content_id.in_(bindparam("ids", expanding=True)))
+_STORE = insert(SearchDocument.__table__)
+# SET takes the columns the parameters name.
+_REWRITE = update(SearchDocument.__table__).where(SearchDocument.__table__.c.content_id == bindparam("document_id"))
+
 
 def document_rows(session: Session, ids: Sequence[int]) -> list[dict[str, object]]:
     """The documents of the given content ids that still exist."""
-    rows = session.execute(
-        select(Content.id, Content.space_id, Content.title, ContentVersion.body)
-        .outerjoin(
-            ContentVersion,
-            (ContentVersion.content_id == Content.id) & (ContentVersion.number == Content.version),
-        )
-        .where(Content.id.in_(ids))
-    ).all()
+    rows = current_rows(session, ids)
+    if not rows:
+        return []
     labels: dict[int, list[str]] = {}
-    for content_id, name in session.execute(
-        select(ContentLabel.content_id, Label.name)
-        .join(Label, Label.id == ContentLabel.label_id)
-        .where(ContentLabel.content_id.in_(ids))
-        .order_by(Label.name)
-    ):
+    for content_id, name in session.execute(_LABELS, {"ids": list(rows)}):
         labels.setdefault(content_id, []).append(name)
     return [
         {
-            "content_id": content_id,
-            "space_token": space_token(space_id),
-            "title": title,
-            "body": plain_text(body or ""),
-            "labels": " ".join(labels.get(content_id, [])),
+            "content_id": row.id,
+            "space_token": space_token(row.space_id),
+            "title": row.title,
+            "body": plain_text(row.body or ""),
+            "labels": " ".join(labels.get(row.id, [])),
         }
-        for content_id, space_id, title, body in rows
+        for row in (rows[i] for i in ids if i in rows)
     ]
 
 
 def reindex(session: Session, ids: Iterable[int]) -> None:
     wanted = sorted(set(ids))
+    if len(wanted) == 1 and _rewrite_one(session, wanted[0]):
+        return
     for i in range(0, len(wanted), BATCH):
         batch = wanted[i : i + BATCH]
-        session.execute(delete(SearchDocument).where(SearchDocument.content_id.in_(batch)))
+        # Content created in this transaction has no document yet: nothing to forget.
+        stale = [content_id for content_id in batch if not is_fresh(session, content_id)]
+        if stale:
+            session.execute(_FORGET, {"ids": stale})
         rows = document_rows(session, batch)
         if rows:
-            session.execute(insert(SearchDocument), rows)
+            session.execute(_STORE, rows)
+
+
+def _rewrite_one(session: Session, content_id: int) -> bool:
+    """The usual change (one content edited): its document rewritten in place, one statement
+    instead of a delete and an insert. False when there is no document to rewrite."""
+    if is_fresh(session, content_id):
+        return False
+    rows = document_rows(session, [content_id])
+    if not rows:
+        return False
+    values = {k: v for k, v in rows[0].items() if k != "content_id"}
+    return session.execute(_REWRITE, {"document_id": content_id, **values}).rowcount == 1
 
 
 def reindex_all(session: Session) -> int:

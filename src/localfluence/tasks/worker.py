@@ -21,6 +21,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from localfluence.access.principal import Principal
+from localfluence.db.checkpoint import checkpoint
 from localfluence.db.engine import SQLITE_BEGIN
 from localfluence.db.session import transaction
 from localfluence.errors import ConfluenceError
@@ -41,7 +42,15 @@ INTERRUPTED = "The task was interrupted (the server stopped) and could not be re
 # Further kinds of work the worker does between tasks (webhook deliveries); each returns whether
 # it did something, and when it next has something due (None: nothing known).
 Step = Callable[["Worker"], "tuple[bool, datetime | None]"]
-STEPS: list[Step] = []
+
+
+def checkpoint_wal(worker: Worker) -> tuple[bool, datetime | None]:
+    """SQLite: move the write-ahead log into the database here, not in a request's commit."""
+    checkpoint(worker.runtime.engine)
+    return False, None
+
+
+STEPS: list[Step] = [checkpoint_wal]
 
 
 def write(session: Session) -> None:

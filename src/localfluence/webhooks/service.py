@@ -131,9 +131,13 @@ def redeliver(
     return rows
 
 
+# Built once: every event of every write runs it.
+_ACTIVE_HOOKS = select(Webhook.id, Webhook.events).where(Webhook.active.is_(True))
+
+
 @on_event
 def fan_out(session: Session, event: Event) -> None:
-    hooks = session.execute(select(Webhook.id, Webhook.events).where(Webhook.active.is_(True))).all()
+    hooks = session.execute(_ACTIVE_HOOKS).all()
     wanted = [hook_id for hook_id, types in hooks if _matches(types, event.type)]
     if not wanted:
         return
