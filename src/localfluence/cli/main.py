@@ -90,6 +90,11 @@ def serve(
         host=settings.host,
         port=settings.port,
         workers=workers,
+        # asyncio's loop, not uvloop: libuv accepts one connection per loop iteration, so on a busy
+        # worker each new connection waited a whole round of the requests already queued (64
+        # connections opened at once: the last one's first answer came seconds late, p99 = 30x p50).
+        # asyncio accepts every pending connection at once; it costs ~20 us more per request.
+        loop="asyncio",
         log_level="warning",
         access_log=False,
     )
