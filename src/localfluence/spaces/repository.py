@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Row, Select, bindparam, func, select
@@ -21,7 +22,13 @@ def visible_spaces(principal: Principal) -> Select[tuple[Space]]:
 
 
 def find_space(session: Session, principal: Principal, key: str) -> Space | None:
-    return session.scalar(visible_spaces(principal).where(Space.key == key))
+    return session.scalar(_find_space(principal), {"space_key": key})
+
+
+@lru_cache(maxsize=1024)
+def _find_space(principal: Principal) -> Select[tuple[Space]]:
+    # Built once per principal (statements are immutable): listings by spaceKey start here.
+    return visible_spaces(principal).where(Space.key == bindparam("space_key"))
 
 
 def get_space(session: Session, principal: Principal, key: str) -> Space:
