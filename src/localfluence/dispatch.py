@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.convertors import FloatConvertor, IntegerConvertor, StringConvertor, UUIDConvertor
 from starlette.routing import Match
 from starlette.types import Receive, Scope, Send
 
@@ -56,6 +57,8 @@ class _Leaf:
     # Served by the index: an APIRoute included directly from a top-level router.
     direct: bool
     literal: tuple[str, ...]
+    # How many segments a path it matches has; None when a {name:path} parameter spans several.
+    segments: int | None
 
 
 @dataclass
@@ -65,7 +68,7 @@ class _Index:
     longest: int = 0
     # Candidate lists per combination of matching prefixes (a small, bounded set: the prefixes are
     # the routes', never request values).
-    merged: dict[tuple[tuple[str, ...], ...], list[_Leaf]] = field(default_factory=dict)
+    merged: dict[tuple[int, tuple[tuple[str, ...], ...]], list[_Leaf]] = field(default_factory=dict)
 
 
 def install_dispatch_index(app: FastAPI) -> None:
@@ -119,10 +122,19 @@ class DispatchIndex:
             for prefix in (segments[:n] for n in range(min(len(segments), index.longest) + 1))
             if prefix in index.by_prefix
         )
-        candidates = index.merged.get(keys)
+        count = len(segments)
+        candidates = index.merged.get((count, keys))
         if candidates is None:
-            candidates = sorted((leaf for key in keys for leaf in index.by_prefix[key]), key=lambda leaf: leaf.order)
-            index.merged[keys] = candidates
+            candidates = sorted(
+                (
+                    leaf
+                    for key in keys
+                    for leaf in index.by_prefix[key]
+                    if leaf.segments is None or leaf.segments == count
+                ),
+                key=lambda leaf: leaf.order,
+            )
+            index.merged[(count, keys)] = candidates
         fastapi_scope = _get_fastapi_scope(scope)
         for leaf in candidates:
             match, child_scope = _matches(leaf, scope, fastapi_scope)
@@ -160,9 +172,10 @@ def build_index(router: Any) -> _Index:
             for depth, context in _leaves(top, 1):
                 path = getattr(context.starlette_route, "path_format", None) or context.path_format
                 direct = depth == 1 and isinstance(context.original_route, APIRoute) and context.starlette_route is None
-                leaves.append(_Leaf(len(leaves), top, context, direct, _literal(path)))
+                leaves.append(_Leaf(len(leaves), top, context, direct, _literal(path), _segments(context)))
         else:
-            leaves.append(_Leaf(len(leaves), top, None, False, _literal(getattr(top, "path_format", None))))
+            path = getattr(top, "path_format", None)
+            leaves.append(_Leaf(len(leaves), top, None, False, _literal(path), _segments(top)))
     for leaf in leaves:
         index.by_prefix.setdefault(leaf.literal, []).append(leaf)
     index.longest = max((len(k) for k in index.by_prefix), default=0)
@@ -175,6 +188,23 @@ def _leaves(included: Any, depth: int) -> Any:
             yield from _leaves(candidate, depth + 1)
         else:
             yield depth, candidate
+
+
+# Starlette's convertors whose regex never matches a "/" ("path" does; custom ones may).
+ONE_SEGMENT = (StringConvertor, IntegerConvertor, FloatConvertor, UUIDConvertor)
+
+
+def _segments(route: Any) -> int | None:
+    """How many segments the paths the route's regex matches have: every convertor but "path"
+    matches within one segment."""
+    holder = route.starlette_route if getattr(route, "starlette_route", None) is not None else route
+    path = getattr(holder, "path_format", None)
+    convertors = getattr(holder, "param_convertors", None)
+    if not isinstance(path, str) or convertors is None:
+        return None
+    if not all(type(c) in ONE_SEGMENT for c in convertors.values()):
+        return None
+    return len(path.split("/")) - 1
 
 
 def _literal(path_format: str | None) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from localfluence.app import create_app
 from localfluence.config import Settings
 from localfluence.dispatch import DispatchIndex
 
-METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD")
+METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
 CONTENT_TYPES = (b"application/json", b"multipart/form-data; boundary=x")
 
 
@@ -74,6 +74,7 @@ def _paths(app: Any) -> list[str]:
     for fmt in formats:
         paths.add(re.sub(r"\{[^}:]+:path\}", "a/b", re.sub(r"\{[^}:]+(:(int|str))?\}", "123", fmt)))
         paths.add(re.sub(r"\{[^}]+\}", "search", fmt))
+        paths.add(re.sub(r"\{[^}]+\}", "7", fmt) + "/extra")
     return sorted(paths) + ["/", "/nothing", "/wiki/rest/api/", "/wiki/rest/api/content/", "/wiki/api/v2/pages/1/"]
 
 
@@ -83,11 +84,12 @@ def test_every_route_is_dispatched_where_fastapi_would(app: Any) -> None:
     checked = 0
     for path in _paths(app):
         for method in METHODS:
-            for content_type in CONTENT_TYPES:
+            # The content type decides only between the multipart and JSON PUT /content/{id}.
+            for content_type in CONTENT_TYPES if method == "PUT" else CONTENT_TYPES[:1]:
                 expected = _fastapi_choice(app.router, _scope(method, path, content_type))
                 assert _index_choice(index, _scope(method, path, content_type)) is expected, (method, path)
                 checked += 1
-    assert checked > 5000
+    assert checked > 5000, checked
 
 
 def test_served_routes_are_most_of_them(app: Any) -> None:
