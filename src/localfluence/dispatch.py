@@ -52,13 +52,18 @@ class _Leaf:
     order: int
     # The top-level route it belongs to: an included router, or a plain route such as /docs.
     top: Any
-    # Its effective (prefixed) route context inside the included routers; None for a plain route.
-    context: Any
-    # Served by the index: an APIRoute included directly from a top-level router.
+    # The route as registered, and its place among the top-level router's effective candidates.
+    route: Any
+    position: int | None
+    # Served by the index: an APIRoute included directly from a top-level router. Anything else is
+    # only matched to tell whether it would win, and then left to FastAPI's router.
     direct: bool
     literal: tuple[str, ...]
-    # How many segments a path it matches has; None when a {name:path} parameter spans several.
+    # How many segments a path it matches has; None when a parameter may span several.
     segments: int | None
+    path: str
+    # The route's effective (prefixed) context, built by FastAPI when first needed.
+    context: Any = None
 
 
 @dataclass
@@ -89,7 +94,7 @@ class DispatchIndex:
             await self.fallback(scope, receive, send)
             return
         leaf, child_scope = self._find(scope)
-        if leaf is None or not leaf.direct:
+        if leaf is None or not leaf.direct or leaf.context is None:
             await self.fallback(scope, receive, send)
             return
         router = self.router
@@ -144,16 +149,15 @@ class DispatchIndex:
 
 
 def _matches(leaf: _Leaf, scope: Scope, fastapi_scope: dict[str, Any]) -> tuple[Match, Scope]:
-    context = leaf.context
-    if context is None:
+    context = leaf.context if leaf.context is not None or not leaf.direct else _materialize(leaf)
+    if not leaf.direct:
+        # The top-level route decides, as FastAPI's router asks it.
         return leaf.top.matches(scope)  # type: ignore[no-any-return]
     # As _IncludedRouter._match does: the route matches through its effective (prefixed) context.
     previous = fastapi_scope.get(_FASTAPI_EFFECTIVE_ROUTE_CONTEXT_KEY, _MISSING)
     fastapi_scope[_FASTAPI_EFFECTIVE_ROUTE_CONTEXT_KEY] = context
     try:
-        if isinstance(context.original_route, APIRoute):
-            return context.original_route.matches(scope)  # type: ignore[no-any-return]
-        return context.matches(scope)  # type: ignore[no-any-return]
+        return context.original_route.matches(scope)  # type: ignore[no-any-return]
     finally:
         if previous is _MISSING:
             fastapi_scope.pop(_FASTAPI_EFFECTIVE_ROUTE_CONTEXT_KEY, None)
@@ -161,48 +165,74 @@ def _matches(leaf: _Leaf, scope: Scope, fastapi_scope: dict[str, Any]) -> tuple[
             fastapi_scope[_FASTAPI_EFFECTIVE_ROUTE_CONTEXT_KEY] = previous
 
 
+def _materialize(leaf: _Leaf) -> Any:
+    """The route's effective context, from the top-level router's candidates (FastAPI builds them
+    per router on first use: a router no request reached costs nothing). Anything unexpected
+    leaves the route to FastAPI's router."""
+    candidates = leaf.top.effective_candidates()
+    context = candidates[leaf.position] if leaf.position is not None and leaf.position < len(candidates) else None
+    if (
+        context is None
+        or isinstance(context, _IncludedRouter)
+        or context.original_route is not leaf.route
+        or context.starlette_route is not None
+        or context.path_format != leaf.path
+    ):
+        leaf.direct = False
+        return None
+    leaf.context = context
+    return context
+
+
 _MISSING = object()
 
 
 def build_index(router: Any) -> _Index:
+    """From the routes as registered: cheap, and builds none of FastAPI's per-route handlers."""
     index = _Index(size=len(router.routes))
     leaves: list[_Leaf] = []
+
+    def add(top: Any, route: Any, position: int | None, direct: bool, path: str) -> None:
+        leaf = _Leaf(len(leaves), top, route, position, direct, _literal(path), _segments(route, path), path)
+        leaves.append(leaf)
+
     for top in router.routes:
-        if isinstance(top, _IncludedRouter):
-            for depth, context in _leaves(top, 1):
-                path = getattr(context.starlette_route, "path_format", None) or context.path_format
-                direct = depth == 1 and isinstance(context.original_route, APIRoute) and context.starlette_route is None
-                leaves.append(_Leaf(len(leaves), top, context, direct, _literal(path), _segments(context)))
-        else:
-            path = getattr(top, "path_format", None)
-            leaves.append(_Leaf(len(leaves), top, None, False, _literal(path), _segments(top)))
+        if not isinstance(top, _IncludedRouter):
+            add(top, top, None, False, getattr(top, "path_format", None) or "")
+            continue
+        prefix = top.include_context.prefix
+        for position, route in enumerate(top.original_router.routes):
+            if isinstance(route, _IncludedRouter):
+                for nested, path in _nested(route, prefix + route.include_context.prefix):
+                    add(top, nested, None, False, path)
+            else:
+                path = prefix + (getattr(route, "path_format", None) or "")
+                add(top, route, position, isinstance(route, APIRoute), path)
     for leaf in leaves:
         index.by_prefix.setdefault(leaf.literal, []).append(leaf)
     index.longest = max((len(k) for k in index.by_prefix), default=0)
     return index
 
 
-def _leaves(included: Any, depth: int) -> Any:
-    for candidate in included.effective_candidates():
-        if isinstance(candidate, _IncludedRouter):
-            yield from _leaves(candidate, depth + 1)
+def _nested(included: Any, prefix: str) -> Any:
+    for route in included.original_router.routes:
+        if isinstance(route, _IncludedRouter):
+            yield from _nested(route, prefix + route.include_context.prefix)
         else:
-            yield depth, candidate
+            yield route, prefix + (getattr(route, "path_format", None) or "")
 
 
 # Starlette's convertors whose regex never matches a "/" ("path" does; custom ones may).
 ONE_SEGMENT = (StringConvertor, IntegerConvertor, FloatConvertor, UUIDConvertor)
 
 
-def _segments(route: Any) -> int | None:
+def _segments(route: Any, path: str) -> int | None:
     """How many segments the paths the route's regex matches have: every convertor but "path"
-    matches within one segment."""
-    holder = route.starlette_route if getattr(route, "starlette_route", None) is not None else route
-    path = getattr(holder, "path_format", None)
-    convertors = getattr(holder, "param_convertors", None)
-    if not isinstance(path, str) or convertors is None:
+    matches within one segment. None (no filter) for anything else."""
+    convertors = getattr(route, "param_convertors", None)
+    if not path.startswith("/") or convertors is None:
         return None
-    if not all(type(c) in ONE_SEGMENT for c in convertors.values()):
+    if not all(type(c) in ONE_SEGMENT for c in convertors.values()) or path.count("{") != len(convertors):
         return None
     return len(path.split("/")) - 1
 
