@@ -278,6 +278,9 @@ def main() -> None:
         run("get content by id", lf_url,
             lua_paths([f"/wiki/rest/api/content/{i}?expand=body.storage,version,space" for i in sample]),
             lf_proc, True, "baseline: row read")
+        run("get page (v2)", lf_url,
+            lua_paths([f"/wiki/api/v2/pages/{i}?body-format=storage" for i in sample]),
+            lf_proc, True, "baseline: row read")
         run("list content by space", lf_url,
             lua_paths([f"/wiki/rest/api/content?spaceKey={k}&limit=25&expand=version&start={s}"
                        for k in data.space_keys for s in (0, 25, 50)]),

@@ -20,6 +20,7 @@ from localfluence.bootstrap import bootstrap
 from localfluence.config import Settings
 from localfluence.db.head import is_at_head
 from localfluence.db.session import transaction
+from localfluence.dispatch import install_dispatch_index
 from localfluence.errors import ConfluenceError, error_body
 from localfluence.kit.jsonresponse import JSON
 from localfluence.kit.lazyroutes import lazy_route_definitions, mount
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> Fas
         mount(app, router)
     _install_error_handlers(app)
     _allow_shared_operation_ids(app)
+    install_dispatch_index(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_test_double(app, runtime)
     start_worker(runtime)

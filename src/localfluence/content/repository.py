@@ -74,6 +74,10 @@ def list_content(
     start: int,
     limit: int,
 ) -> list[Content]:
+    if not labels and title is None and posting_day is None and not order_by:
+        # The common listings (a space's pages, all pages) run a statement built once per shape.
+        params = {"start": start, "limit": limit + 1, "space_id": space_id}
+        return list(session.scalars(_listing(principal, tuple(types), tuple(statuses), space_id is not None), params))
     query = visible(principal).where(Content.type.in_(types))
     if labels:
         labelled = select(ContentLabel.content_id).join(Label, Label.id == ContentLabel.label_id)
@@ -100,12 +104,33 @@ def list_children(
     start: int,
     limit: int,
 ) -> list[Content]:
-    query = (
+    query = _children(principal, tuple(types), tuple(statuses))
+    return list(session.scalars(query, {"parent_id": parent_id, "start": start, "limit": limit + 1}))
+
+
+# Statements built once per principal and shape (they are immutable): building and hashing a
+# listing statement cost more Python than running it.
+@lru_cache(maxsize=1024)
+def _listing(
+    principal: Principal, types: tuple[str, ...], statuses: tuple[str, ...], in_space: bool
+) -> Select[tuple[Content]]:
+    query = visible(principal).where(Content.type.in_(types))
+    if statuses:
+        query = query.where(Content.status.in_(statuses))
+    if in_space:
+        query = query.where(Content.space_id == bindparam("space_id"))
+    return query.order_by(Content.id).offset(bindparam("start")).limit(bindparam("limit"))
+
+
+@lru_cache(maxsize=1024)
+def _children(principal: Principal, types: tuple[str, ...], statuses: tuple[str, ...]) -> Select[tuple[Content]]:
+    return (
         visible(principal)
-        .where(Content.parent_id == parent_id, Content.type.in_(types), Content.status.in_(statuses))
+        .where(Content.parent_id == bindparam("parent_id"), Content.type.in_(types), Content.status.in_(statuses))
         .order_by(Content.position, Content.id)
+        .offset(bindparam("start"))
+        .limit(bindparam("limit"))
     )
-    return list(session.scalars(query.offset(start).limit(limit + 1)))
 
 
 def children_of_many(
@@ -406,6 +431,16 @@ def contents_by_id_unchecked(session: Session, ids: set[int]) -> dict[int, Conte
     if not ids:
         return {}
     return {c.id: c for c in session.scalars(select(Content).where(Content.id.in_(ids)))}
+
+
+_CONTENT_TYPES = select(Content.id, Content.type).where(Content.id.in_(bindparam("ids", expanding=True)))
+
+
+def content_types_unchecked(session: Session, ids: set[int]) -> dict[int, str]:
+    """The types of content already proven visible (a v2 page's parentType), without loading entities."""
+    if not ids:
+        return {}
+    return {row.id: row.type for row in session.execute(_CONTENT_TYPES, {"ids": list(ids)})}
 
 
 def space_of(session: Session, content: Content) -> Space:

@@ -3,15 +3,18 @@ expansion, never one per row. Other packages register expanders for what they ow
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+
+from sqlalchemy import bindparam, select
 
 from localfluence.content import repository as repo
 from localfluence.content.links import content_links
 from localfluence.context import Ctx
 from localfluence.kit.clock import friendly, iso
 from localfluence.kit.expand import Expand
-from localfluence.models import Content, ContentVersion, Space
+from localfluence.models import Content, ContentVersion, Space, User
 from localfluence.people.serialize import load_users, serialize_user
 from localfluence.spaces import repository as space_repo
 
@@ -63,6 +66,55 @@ def versions_of(ctx: Ctx, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, in
     return ctx.memoized("version", keys, lambda missing: repo.version_rows_of_many(ctx.session, missing))
 
 
+# Expansions that read each row's current version (and its author).
+CURRENT_VERSION_EXPANSIONS = frozenset({"version", "body", "history"})
+_VERSION = ContentVersion.__table__
+_VERSION_AUTHOR_SPACE = (
+    select(
+        *(c.label(f"v_{c.name}") for c in _VERSION.c),
+        *(c.label(f"u_{c.name}") for c in User.__table__.c),
+        *(c.label(f"s_{c.name}") for c in Space.__table__.c),
+    )
+    .select_from(_VERSION)
+    .join(Content.__table__, Content.__table__.c.id == _VERSION.c.content_id)
+    .join(Space.__table__, Space.__table__.c.id == Content.__table__.c.space_id)
+    .outerjoin(User.__table__, User.__table__.c.id == _VERSION.c.author_id)
+    .where(
+        _VERSION.c.content_id.in_(bindparam("ids", expanding=True)),
+        _VERSION.c.number.in_(bindparam("numbers", expanding=True)),
+    )
+)
+# Read-only rows with the attribute names of the models, as the serializers' other loaders give.
+_VersionRow = namedtuple("_VersionRow", [c.name for c in _VERSION.c])  # type: ignore[misc]
+_UserRow = namedtuple("_UserRow", [c.name for c in User.__table__.c])  # type: ignore[misc]
+_SpaceRow = namedtuple("_SpaceRow", [c.name for c in Space.__table__.c])  # type: ignore[misc]
+_SPLIT = (len(_VersionRow._fields), len(_VersionRow._fields) + len(_UserRow._fields))
+
+
+def prefetch_current_versions(ctx: Ctx, rows: Sequence[Content]) -> None:
+    """The rows' current versions, their authors and the rows' spaces in one statement instead of
+    three, into the request memo that versions_of, load_users and spaces_of read from."""
+    versions = ctx.memo.setdefault("version", {})
+    wanted = {(r.id, r.version) for r in rows} - versions.keys()
+    if not wanted:
+        return
+    users = ctx.memo.setdefault("user", {})
+    spaces = ctx.memo.setdefault("space", {})
+    params = {"ids": list({k[0] for k in wanted}), "numbers": list({k[1] for k in wanted})}
+    for row in ctx.session.execute(_VERSION_AUTHOR_SPACE, params):
+        version = _VersionRow._make(row[: _SPLIT[0]])
+        key = (version.content_id, version.number)
+        if key not in wanted:
+            continue
+        versions[key] = version
+        if version.author_id is not None and version.author_id not in users:
+            users[version.author_id] = _UserRow._make(row[_SPLIT[0] : _SPLIT[1]])
+        space = _SpaceRow._make(row[_SPLIT[1] :])
+        spaces.setdefault(space.id, space)
+    for key in wanted:
+        versions.setdefault(key, None)
+
+
 def serialize_content(ctx: Ctx, content: Content, expand: Expand, *, top: bool = True) -> dict[str, Any]:
     return serialize_contents(ctx, [content], expand, top=top)[0]
 
@@ -70,6 +122,8 @@ def serialize_content(ctx: Ctx, content: Content, expand: Expand, *, top: bool =
 def serialize_contents(ctx: Ctx, rows: Sequence[Content], expand: Expand, *, top: bool = False) -> list[dict[str, Any]]:
     if not rows:
         return []
+    if CURRENT_VERSION_EXPANSIONS.intersection(expand.names()):
+        prefetch_current_versions(ctx, rows)
     spaces = spaces_of(ctx, {r.space_id for r in rows})
     out = [_base(ctx, row, spaces[row.space_id]) for row in rows]
     _add_extensions(ctx, rows, out, expand.child("extensions"))
@@ -185,11 +239,22 @@ def _container(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]
 
 
 def serialize_version(
-    ctx: Ctx, version: ContentVersion, users: dict[int, Any], content: Content | None = None
+    ctx: Ctx,
+    version: ContentVersion,
+    users: dict[int, Any],
+    content: Content | None = None,
+    *,
+    authors: dict[int | None, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    author = users.get(version.author_id) if version.author_id is not None else None
+    """`authors`: serialized users by id, shared by the versions of one result page (a page of 25
+    versions usually names one or two people; serializing each of them once is enough)."""
+    by = authors.get(version.author_id) if authors is not None else None
+    if by is None:
+        by = serialize_user(ctx, users.get(version.author_id) if version.author_id is not None else None)
+        if authors is not None:
+            authors[version.author_id] = by
     return {
-        "by": serialize_user(ctx, author),
+        "by": by,
         "when": iso(version.created_at),
         "friendlyWhen": friendly(version.created_at),
         "message": version.message,
@@ -206,8 +271,11 @@ def serialize_version(
 def _version(ctx: Ctx, rows: Sequence[Content], sub: Expand) -> dict[int, Any]:
     versions = versions_of(ctx, [(r.id, r.version) for r in rows])
     users = load_users(ctx, (v.author_id for v in versions.values()))
+    authors: dict[int | None, dict[str, Any]] = {}
     return {
-        r.id: serialize_version(ctx, versions[(r.id, r.version)], users) for r in rows if (r.id, r.version) in versions
+        r.id: serialize_version(ctx, versions[(r.id, r.version)], users, authors=authors)
+        for r in rows
+        if (r.id, r.version) in versions
     }
 
 

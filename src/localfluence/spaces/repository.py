@@ -27,7 +27,7 @@ def find_space(session: Session, principal: Principal, key: str) -> Space | None
 
 @lru_cache(maxsize=1024)
 def _find_space(principal: Principal) -> Select[tuple[Space]]:
-    # Every create names its space: built once per principal, as content/repository's point read.
+    # Built once per principal (statements are immutable): creates and listings by spaceKey start here.
     return visible_spaces(principal).where(Space.key == bindparam("space_key"))
 
 

@@ -8,13 +8,12 @@ from typing import Any
 
 from localfluence.content import repository as repo
 from localfluence.content.links import content_links
-from localfluence.content.serialize import BODY_CONVERTERS
+from localfluence.content.serialize import BODY_CONVERTERS, prefetch_current_versions, spaces_of, versions_of
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest
 from localfluence.kit.clock import iso
 from localfluence.models import Content, ContentVersion
 from localfluence.people.serialize import load_users
-from localfluence.spaces import repository as space_repo
 
 BODY_FORMATS = ("storage", "atlas_doc_format", "view", "export_view", "anonymous_export_view", "styled_view", "editor")
 
@@ -46,11 +45,13 @@ def serialize_content_v2(
     """Pages and blog posts in v2's shape; `body` holds the requested representation only."""
     if not rows:
         return []
-    versions = repo.versions_of_many(ctx.session, [(r.id, r.version) for r in rows])
+    # Versions, their authors and spaces in one statement, as v1 responses load them.
+    prefetch_current_versions(ctx, rows)
+    versions = versions_of(ctx, [(r.id, r.version) for r in rows])
     users = load_users(ctx, [r.creator_id for r in rows] + [v.author_id for v in versions.values()])
     account_ids = {u.id: u.account_id for u in users.values()}
-    spaces = space_repo.spaces_by_id_unchecked(ctx.session, {r.space_id for r in rows})
-    parents = repo.contents_by_id_unchecked(ctx.session, {r.parent_id for r in rows if r.parent_id})
+    spaces = spaces_of(ctx, {r.space_id for r in rows})
+    parent_types = repo.content_types_unchecked(ctx.session, {r.parent_id for r in rows if r.parent_id})
     out = []
     for row in rows:
         version = versions.get((row.id, row.version))
@@ -62,8 +63,7 @@ def serialize_content_v2(
         }
         if row.type == "page":
             item["parentId"] = str(row.parent_id) if row.parent_id else None
-            parent = parents.get(row.parent_id) if row.parent_id else None
-            item["parentType"] = parent.type if parent is not None else None
+            item["parentType"] = parent_types.get(row.parent_id) if row.parent_id else None
             item["position"] = row.position
         item["authorId"] = account_ids.get(row.creator_id or -1, "")
         if row.type == "page":

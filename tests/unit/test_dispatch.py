@@ -1,0 +1,110 @@
+"""The dispatch index picks the route FastAPI's own router would pick, for every route we serve."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute, _IncludedRouter
+from starlette.routing import Match
+
+from localfluence.app import create_app
+from localfluence.config import Settings
+from localfluence.dispatch import DispatchIndex
+
+METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
+CONTENT_TYPES = (b"application/json", b"multipart/form-data; boundary=x")
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    data = tmp_path_factory.mktemp("dispatch")
+    return create_app(Settings(data_dir=Path(data), worker=False), prepare=False)
+
+
+def _scope(method: str, path: str, content_type: bytes) -> dict[str, Any]:
+    return {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"content-type", content_type)],
+    }
+
+
+def _fastapi_choice(router: Any, scope: dict[str, Any]) -> Any:
+    """What APIRouter.app would run: the first top-level route that fully matches, then down the
+    included routers to the route (context) that handles it."""
+    for top in router.routes:
+        match, _ = top.matches(scope)
+        if match is not Match.FULL:
+            continue
+        current = top
+        while isinstance(current, _IncludedRouter):
+            _, _, route, context = current._match(scope)
+            if isinstance(route, _IncludedRouter):
+                current = route
+                continue
+            return context or route
+        return top
+    return None
+
+
+def _directly_served(router: Any) -> set[int]:
+    """FastAPI's contexts of the APIRoutes included straight from a top-level router."""
+    out = set()
+    for top in router.routes:
+        if isinstance(top, _IncludedRouter):
+            for candidate in top.effective_candidates():
+                if not isinstance(candidate, _IncludedRouter) and isinstance(candidate.original_route, APIRoute):
+                    out.add(id(candidate))
+    return out
+
+
+def _paths(app: Any) -> list[str]:
+    index: DispatchIndex = app.router.middleware_stack
+    index._find(_scope("GET", "/", b""))
+    assert index.index is not None
+    formats = {leaf.path for listed in index.index.by_prefix.values() for leaf in listed}
+    paths = set()
+    for fmt in formats:
+        paths.add(re.sub(r"\{[^}]+\}", "123", fmt))
+        paths.add(re.sub(r"\{[^}]+\}", "search", fmt))
+        paths.add(re.sub(r"\{[^}]+\}", "7", fmt) + "/extra")
+    return sorted(paths) + ["/", "/nothing", "/wiki/rest/api/", "/wiki/rest/api/content/", "/wiki/api/v2/pages/1/"]
+
+
+def test_every_route_is_dispatched_where_fastapi_would(app: Any) -> None:
+    """Where the index serves a request itself, it runs FastAPI's choice; and it serves every
+    request whose route FastAPI finds in a top-level router (the rest goes to FastAPI's router)."""
+    index = app.router.middleware_stack
+    assert isinstance(index, DispatchIndex)
+    direct = _directly_served(app.router)
+    served = 0
+    for path in _paths(app):
+        for method in METHODS:
+            # The content type decides only between the multipart and JSON PUT /content/{id}.
+            for content_type in CONTENT_TYPES if method == "PUT" else CONTENT_TYPES[:1]:
+                expected = _fastapi_choice(app.router, _scope(method, path, content_type))
+                leaf, _ = index._find(_scope(method, path, content_type))
+                if leaf is not None and leaf.direct and leaf.context is not None:
+                    assert leaf.context is expected, (method, path)
+                    served += 1
+                else:
+                    assert id(expected) not in direct, (method, path)
+    assert served > 1000, served
+
+
+def test_served_routes_are_most_of_them(app: Any) -> None:
+    """The index itself serves the routes of top-level routers (v1 under both prefixes, v2)."""
+    index = app.router.middleware_stack
+    leaf, _ = index._find(_scope("GET", "/wiki/api/v2/pages/12", b""))
+    assert leaf is not None and leaf.direct
+    assert leaf.context.original_route.operation_id == "getPageById"
+    leaf, _ = index._find(_scope("GET", "/rest/api/content/12", b""))
+    assert leaf is not None and leaf.direct
+    assert leaf.context.original_route.operation_id == "getContentById"
