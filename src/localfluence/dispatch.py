@@ -1,18 +1,17 @@
 """A dispatch index in front of FastAPI's router: the same route for every request, found without
 trying ~600 path regexes one after another.
 
-FastAPI matches a request by asking every included router, in order, to try each of its routes
-(and asks the winning router a second time when it handles the request): about 1.5 ms per request
-for our ~600 routes before any of our code runs. The index keeps FastAPI's semantics — the first
-route in registration order whose path and method match wins — by trying, in that same order,
-only the routes whose literal leading path segments (everything before the first `{param}`) equal
-the request's. A route whose literal prefix differs from the request path can never match it, so
-skipping it changes nothing.
+FastAPI's router tries its routes in registration order, each with its path regex: about 1.5 ms
+per request for our ~600 routes before any of our code runs. The index keeps that semantics — the
+first route in registration order whose path and method match wins — by trying, in the same
+order, only the routes whose literal leading path segments (everything before the first
+`{param}`) equal the request's and whose segment count fits. A route whose literal prefix differs
+from the request path can never match it, so skipping it changes nothing.
 
-The index handles what is unambiguous and common: a full match of a route included directly from
-a top-level router. Everything else — a 405 (path matches, method does not), a 404, the trailing
-slash redirect, routes nested two routers deep, the docs — goes to FastAPI's own router unchanged.
-The index reuses FastAPI's private routing helpers (the same calls its router makes); if a FastAPI
+The index serves full matches of the operations registered on the app itself (kit/lazyroutes.py
+mounts every router's routes there). Everything else — a 405 (path matches, method does not), a
+404, the trailing-slash redirect, the docs — goes to FastAPI's own router unchanged. It reuses
+three private helpers of FastAPI's router (the calls APIRouter.app makes on a full match); if an
 upgrade removes them, the index switches itself off and FastAPI's router serves every request.
 """
 
@@ -23,23 +22,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from starlette.convertors import FloatConvertor, IntegerConvertor, StringConvertor, UUIDConvertor
 from starlette.routing import Match
 from starlette.types import Receive, Scope, Send
 
 log = logging.getLogger("localfluence")
 
-try:  # FastAPI internals (0.16x): what APIRouter.app and _IncludedRouter._handle_selected call.
-    from fastapi.routing import (
-        _FASTAPI_EFFECTIVE_ROUTE_CONTEXT_KEY,
-        _FASTAPI_INCLUDED_ROUTER_KEY,
-        APIRoute,
-        _apply_router_form_limits,
-        _get_fastapi_scope,
-        _IncludedRouter,
-        _route_selected,
-        _update_scope,
-    )
+try:  # FastAPI internals (0.16x): what APIRouter.app calls on a full match.
+    from fastapi.routing import _apply_router_form_limits, _route_selected, _update_scope
     from starlette._utils import get_route_path
 
     AVAILABLE = True
@@ -50,20 +41,14 @@ except ImportError:  # pragma: no cover - depends on the installed FastAPI
 @dataclass(slots=True)
 class _Leaf:
     order: int
-    # The top-level route it belongs to: an included router, or a plain route such as /docs.
-    top: Any
-    # The route as registered, and its place among the top-level router's effective candidates.
     route: Any
-    position: int | None
-    # Served by the index: an APIRoute included directly from a top-level router. Anything else is
+    # Served by the index: an APIRoute registered on the app. Anything else (the docs' routes) is
     # only matched to tell whether it would win, and then left to FastAPI's router.
     direct: bool
     literal: tuple[str, ...]
     # How many segments a path it matches has; None when a parameter may span several.
     segments: int | None
     path: str
-    # The route's effective (prefixed) context, built by FastAPI when first needed.
-    context: Any = None
 
 
 @dataclass
@@ -94,26 +79,17 @@ class DispatchIndex:
             await self.fallback(scope, receive, send)
             return
         leaf, child_scope = self._find(scope)
-        if leaf is None or not leaf.direct or leaf.context is None:
+        if leaf is None or not leaf.direct:
             await self.fallback(scope, receive, send)
             return
+        # What APIRouter.app does with a full match of one of its own routes, in the same order.
         router = self.router
-        top = leaf.top
-        context = leaf.context
-        # What APIRouter.app, _IncludedRouter.handle and _IncludedRouter._handle_selected do with
-        # a full match of a route in a top-level included router, in the same order.
         _apply_router_form_limits(scope, router.form_limits)
         if "router" not in scope:
             scope["router"] = router
-        _apply_router_form_limits(scope, top.include_context.form_limits)
-        fastapi_scope = _get_fastapi_scope(scope)
-        fastapi_scope[_FASTAPI_INCLUDED_ROUTER_KEY] = top
         _update_scope(scope, child_scope)
-        _route_selected(scope=scope, path=context.path_format, mount=False)
-        fastapi_scope[_FASTAPI_EFFECTIVE_ROUTE_CONTEXT_KEY] = context
-        route = context.original_route
-        scope["route"] = route
-        await route.handle(scope, receive, send)
+        _route_selected(scope=scope, path=leaf.route.path_format, mount=False)
+        await leaf.route.handle(scope, receive, send)
 
     def _find(self, scope: Scope) -> tuple[_Leaf | None, Scope]:
         """The first route in registration order that fully matches, None if none does (a 404,
@@ -140,86 +116,22 @@ class DispatchIndex:
                 key=lambda leaf: leaf.order,
             )
             index.merged[(count, keys)] = candidates
-        fastapi_scope = _get_fastapi_scope(scope)
         for leaf in candidates:
-            match, child_scope = _matches(leaf, scope, fastapi_scope)
+            match, child_scope = leaf.route.matches(scope)
             if match is Match.FULL:
                 return leaf, child_scope
         return None, {}
 
 
-def _matches(leaf: _Leaf, scope: Scope, fastapi_scope: dict[str, Any]) -> tuple[Match, Scope]:
-    context = leaf.context if leaf.context is not None or not leaf.direct else _materialize(leaf)
-    if not leaf.direct:
-        # The top-level route decides, as FastAPI's router asks it.
-        return leaf.top.matches(scope)  # type: ignore[no-any-return]
-    # As _IncludedRouter._match does: the route matches through its effective (prefixed) context.
-    previous = fastapi_scope.get(_FASTAPI_EFFECTIVE_ROUTE_CONTEXT_KEY, _MISSING)
-    fastapi_scope[_FASTAPI_EFFECTIVE_ROUTE_CONTEXT_KEY] = context
-    try:
-        return context.original_route.matches(scope)  # type: ignore[no-any-return]
-    finally:
-        if previous is _MISSING:
-            fastapi_scope.pop(_FASTAPI_EFFECTIVE_ROUTE_CONTEXT_KEY, None)
-        else:
-            fastapi_scope[_FASTAPI_EFFECTIVE_ROUTE_CONTEXT_KEY] = previous
-
-
-def _materialize(leaf: _Leaf) -> Any:
-    """The route's effective context, from the top-level router's candidates (FastAPI builds them
-    per router on first use: a router no request reached costs nothing). Anything unexpected
-    leaves the route to FastAPI's router."""
-    candidates = leaf.top.effective_candidates()
-    context = candidates[leaf.position] if leaf.position is not None and leaf.position < len(candidates) else None
-    if (
-        context is None
-        or isinstance(context, _IncludedRouter)
-        or context.original_route is not leaf.route
-        or context.starlette_route is not None
-        or context.path_format != leaf.path
-    ):
-        leaf.direct = False
-        return None
-    leaf.context = context
-    return context
-
-
-_MISSING = object()
-
-
 def build_index(router: Any) -> _Index:
     """From the routes as registered: cheap, and builds none of FastAPI's per-route handlers."""
     index = _Index(size=len(router.routes))
-    leaves: list[_Leaf] = []
-
-    def add(top: Any, route: Any, position: int | None, direct: bool, path: str) -> None:
-        leaf = _Leaf(len(leaves), top, route, position, direct, _literal(path), _segments(route, path), path)
-        leaves.append(leaf)
-
-    for top in router.routes:
-        if not isinstance(top, _IncludedRouter):
-            add(top, top, None, False, getattr(top, "path_format", None) or "")
-            continue
-        prefix = top.include_context.prefix
-        for position, route in enumerate(top.original_router.routes):
-            if isinstance(route, _IncludedRouter):
-                for nested, path in _nested(route, prefix + route.include_context.prefix):
-                    add(top, nested, None, False, path)
-            else:
-                path = prefix + (getattr(route, "path_format", None) or "")
-                add(top, route, position, isinstance(route, APIRoute), path)
-    for leaf in leaves:
+    for order, route in enumerate(router.routes):
+        path = getattr(route, "path_format", None) or ""
+        leaf = _Leaf(order, route, isinstance(route, APIRoute), _literal(path), _segments(route, path), path)
         index.by_prefix.setdefault(leaf.literal, []).append(leaf)
     index.longest = max((len(k) for k in index.by_prefix), default=0)
     return index
-
-
-def _nested(included: Any, prefix: str) -> Any:
-    for route in included.original_router.routes:
-        if isinstance(route, _IncludedRouter):
-            yield from _nested(route, prefix + route.include_context.prefix)
-        else:
-            yield route, prefix + (getattr(route, "path_format", None) or "")
 
 
 # Starlette's convertors whose regex never matches a "/" ("path" does; custom ones may).

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute, _IncludedRouter
+from fastapi.routing import APIRoute
 from starlette.routing import Match
 
 from localfluence.app import create_app
@@ -37,32 +37,12 @@ def _scope(method: str, path: str, content_type: bytes) -> dict[str, Any]:
 
 
 def _fastapi_choice(router: Any, scope: dict[str, Any]) -> Any:
-    """What APIRouter.app would run: the first top-level route that fully matches, then down the
-    included routers to the route (context) that handles it."""
-    for top in router.routes:
-        match, _ = top.matches(scope)
-        if match is not Match.FULL:
-            continue
-        current = top
-        while isinstance(current, _IncludedRouter):
-            _, _, route, context = current._match(scope)
-            if isinstance(route, _IncludedRouter):
-                current = route
-                continue
-            return context or route
-        return top
+    """What APIRouter.app would run: the first route that fully matches."""
+    for route in router.routes:
+        match, _ = route.matches(scope)
+        if match is Match.FULL:
+            return route
     return None
-
-
-def _directly_served(router: Any) -> set[int]:
-    """FastAPI's contexts of the APIRoutes included straight from a top-level router."""
-    out = set()
-    for top in router.routes:
-        if isinstance(top, _IncludedRouter):
-            for candidate in top.effective_candidates():
-                if not isinstance(candidate, _IncludedRouter) and isinstance(candidate.original_route, APIRoute):
-                    out.add(id(candidate))
-    return out
 
 
 def _paths(app: Any) -> list[str]:
@@ -80,10 +60,9 @@ def _paths(app: Any) -> list[str]:
 
 def test_every_route_is_dispatched_where_fastapi_would(app: Any) -> None:
     """Where the index serves a request itself, it runs FastAPI's choice; and it serves every
-    request whose route FastAPI finds in a top-level router (the rest goes to FastAPI's router)."""
+    request whose route FastAPI finds among the app's operations (the rest goes to FastAPI's router)."""
     index = app.router.middleware_stack
     assert isinstance(index, DispatchIndex)
-    direct = _directly_served(app.router)
     served = 0
     for path in _paths(app):
         for method in METHODS:
@@ -91,20 +70,20 @@ def test_every_route_is_dispatched_where_fastapi_would(app: Any) -> None:
             for content_type in CONTENT_TYPES if method == "PUT" else CONTENT_TYPES[:1]:
                 expected = _fastapi_choice(app.router, _scope(method, path, content_type))
                 leaf, _ = index._find(_scope(method, path, content_type))
-                if leaf is not None and leaf.direct and leaf.context is not None:
-                    assert leaf.context is expected, (method, path)
+                if leaf is not None and leaf.direct:
+                    assert leaf.route is expected, (method, path)
                     served += 1
                 else:
-                    assert id(expected) not in direct, (method, path)
+                    assert not isinstance(expected, APIRoute), (method, path)
     assert served > 1000, served
 
 
 def test_served_routes_are_most_of_them(app: Any) -> None:
-    """The index itself serves the routes of top-level routers (v1 under both prefixes, v2)."""
+    """The index itself serves the operations mounted on the app (v1 under both prefixes, v2)."""
     index = app.router.middleware_stack
     leaf, _ = index._find(_scope("GET", "/wiki/api/v2/pages/12", b""))
     assert leaf is not None and leaf.direct
-    assert leaf.context.original_route.operation_id == "getPageById"
+    assert leaf.route.operation_id == "getPageById"
     leaf, _ = index._find(_scope("GET", "/rest/api/content/12", b""))
     assert leaf is not None and leaf.direct
-    assert leaf.context.original_route.operation_id == "getContentById"
+    assert leaf.route.operation_id == "getContentById"
