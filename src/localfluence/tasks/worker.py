@@ -222,16 +222,25 @@ class Worker:
             return None
         return task
 
+    def _resume(self, session: Session, task_id: str, job: Job) -> tuple[LongTask, Principal] | None:
+        """The task this worker still holds and the principal it acts as, with the session set up
+        for the job's writes (audit actor, settings); None when the task was taken over."""
+        task = self._mine(session, task_id)
+        if task is None:
+            return None
+        principal = self._principal(session, task, job)
+        session.info[ACTOR] = principal.account_id
+        session.info[SETTINGS] = self.settings
+        return task, principal
+
     def _run_whole(self, task_id: str, job: Job) -> None:
         assert job.run is not None
         with transaction(self.runtime.sessions) as session:
             write(session)
-            task = self._mine(session, task_id)
-            if task is None:
+            held = self._resume(session, task_id, job)
+            if held is None:
                 return
-            principal = self._principal(session, task, job)
-            session.info[ACTOR] = principal.account_id
-            session.info[SETTINGS] = self.settings
+            task, principal = held
             messages, result = job.run(session, principal, json.loads(task.params))
             # The work and its completion commit together: a task is done exactly once.
             self._finish(task, successful=True, messages=messages, result=result)
@@ -242,12 +251,10 @@ class Worker:
             began = time.monotonic()
             with transaction(self.runtime.sessions) as session:
                 write(session)
-                task = self._mine(session, task_id)
-                if task is None:
+                held = self._resume(session, task_id, job)
+                if held is None:
                     return
-                principal = self._principal(session, task, job)
-                session.info[ACTOR] = principal.account_id
-                session.info[SETTINGS] = self.settings
+                task, principal = held
                 progress = job.step(session, principal, json.loads(task.params), json.loads(task.result))
                 if progress.finished:
                     self._finish(task, successful=True, messages=[progress.message], result=progress.result)

@@ -35,17 +35,13 @@ DEFAULT_ADMIN_EMAIL = "admin@example.com"
 
 
 @dataclass
-class LocalfluenceServer:
+class SiteAddress:
+    """Where a site answers (a whole server, or one site of a multi-site server) and its admin's
+    credentials."""
+
     url: str
     admin_email: str
     admin_token: str
-    settings: Settings
-    runtime: Runtime
-    _server: uvicorn.Server = field(repr=False)
-    _thread: threading.Thread = field(repr=False)
-    _owned_dir: Path | None = field(default=None, repr=False)
-    _admin: AdminClient | None = field(default=None, repr=False)
-    _app: Any = field(default=None, repr=False)
 
     @property
     def wiki_url(self) -> str:
@@ -62,12 +58,29 @@ class LocalfluenceServer:
 
     @property
     def admin(self) -> AdminClient:
-        """A client of /_localfluence speaking as the site admin."""
+        """A client of the site's /_localfluence, as its admin."""
         if self._admin is None:
             from localfluence.testing.client import AdminClient
 
             self._admin = AdminClient(self.url, self.auth)
         return self._admin
+
+    def close(self) -> None:
+        if self._admin is not None:
+            self._admin.close()
+
+    # Set after the fields of subclasses (a dataclass's defaults come last).
+    _admin: AdminClient | None = field(default=None, repr=False, kw_only=True)
+
+
+@dataclass
+class LocalfluenceServer(SiteAddress):
+    settings: Settings
+    runtime: Runtime
+    _server: uvicorn.Server = field(repr=False)
+    _thread: threading.Thread = field(repr=False)
+    _owned_dir: Path | None = field(default=None, repr=False)
+    _app: Any = field(default=None, repr=False)
 
     def create_site(self, name: str, *, admin_token: str | None = None) -> SiteAddress:
         """Another site in this server (POST /_localfluence/sites), reached at /site/NAME."""
@@ -75,8 +88,7 @@ class LocalfluenceServer:
         return SiteAddress(url=body["url"], admin_email=body["adminEmail"], admin_token=body["adminToken"])
 
     def stop(self) -> None:
-        if self._admin is not None:
-            self._admin.close()
+        self.close()
         self._server.should_exit = True
         self._thread.join(timeout=10)
         sites = getattr(getattr(self._app, "state", None), "sites", None)
@@ -91,41 +103,6 @@ class LocalfluenceServer:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
-
-
-@dataclass
-class SiteAddress:
-    """Where a site of a multi-site server answers, and its admin's credentials."""
-
-    url: str
-    admin_email: str
-    admin_token: str
-    _admin: AdminClient | None = field(default=None, repr=False)
-
-    @property
-    def wiki_url(self) -> str:
-        return self.url + "/wiki"
-
-    @property
-    def api_url(self) -> str:
-        return self.url + "/wiki/rest/api"
-
-    @property
-    def auth(self) -> tuple[str, str]:
-        return (self.admin_email, self.admin_token)
-
-    @property
-    def admin(self) -> AdminClient:
-        """A client of this site's /_localfluence, as its admin."""
-        if self._admin is None:
-            from localfluence.testing.client import AdminClient
-
-            self._admin = AdminClient(self.url, self.auth)
-        return self._admin
-
-    def close(self) -> None:
-        if self._admin is not None:
-            self._admin.close()
 
 
 def start_server(
