@@ -107,8 +107,7 @@ async def get_space_content_states(spaceKey: str, ctx: Context) -> Response:
 @router.get("/space/{spaceKey}/state/settings", operation_id="getContentStateSettings")
 async def get_content_state_settings(spaceKey: str, ctx: Context) -> Response:
     space = space_repo.get_space(ctx.session, ctx.principal, spaceKey)
-    checks.require_space_permission(ctx.session, ctx.principal, space.id, "administer", "space")
-    return ok(service.settings_json())
+    return ok(service.space_settings(ctx.session, ctx.principal, space.id))
 
 
 @router.get("/space/{spaceKey}/state/content", operation_id="getContentsWithState")

@@ -56,7 +56,9 @@ SPACE_STATES = (
 )
 
 
-def settings_json() -> dict[str, Any]:
+def space_settings(session: Session, principal: Principal, space_id: int) -> dict[str, Any]:
+    """A space's content-state settings: shown to its administrators only, as in Confluence."""
+    checks.require_space_permission(session, principal, space_id, "administer", "space")
     return {
         "contentStatesAllowed": True,
         "customContentStatesAllowed": True,
