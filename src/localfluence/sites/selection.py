@@ -1,5 +1,7 @@
 """Which site a request is for: the path prefix /site/NAME/... or the host NAME.<site domain>
-(NAME.localhost by default); anything else is the default site, exactly as without sites.
+(NAME.localhost by default) of an existing site; anything else is the default site, exactly as
+without sites. An unknown or invalid name in the path prefix is an error (400/404); in a host
+name it is not a site at all.
 
 The prefix is taken off the path before anything else sees it, so routing, fault rules and the
 journal see the paths a client of a one-site server would send; the links' base gets it back
@@ -42,7 +44,9 @@ class SiteSelection:
             mount = PREFIX + name
         else:
             name = self._name_from_host(scope)
-            if name is None:
+            # A host name selects a site only when it names one: a server that is itself reached
+            # as e.g. confluence.localhost keeps answering as the default site.
+            if name is None or not is_valid(name) or self.registry.get(name) is None:
                 await self.default.asgi(scope, receive, send)  # type: ignore[misc]
                 return
         if not is_valid(name):
