@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import httpx
+import orjson
 import pytest
+from sqlalchemy import select
 
+from localfluence.db.session import transaction
+from localfluence.models import Event
 from tests.conftest import Person
 from tests.server import RunningServer
 from tests.v2.support import v2_client, walk
@@ -92,3 +96,23 @@ def test_assignments_follow_v1_grants(
     )
     included = v2.get(f"{base}", params={"include-role-assignments": "true", "include-permissions": "true"}).json()
     assert included["roleAssignments"]["results"] and included["permissions"]["results"]
+
+
+def test_role_assignments_record_a_permission_event(
+    v2: httpx.Client, server: RunningServer, alice: Person, space: dict
+) -> None:
+    """As v1's permission changes do: webhooks and the audit trail hear of v2 role changes too."""
+    assignment = {"principal": {"principalType": "USER", "principalId": alice.account_id}, "roleId": "3"}
+    assert v2.post(f"/spaces/{space['id']}/role-assignments", json=[assignment]).status_code == 200
+    with transaction(server.runtime.sessions) as session:
+        payloads = [
+            orjson.loads(p)
+            for p in session.scalars(select(Event.payload).where(Event.type == "space_permissions_updated"))
+        ]
+    mine = [p for p in payloads if p["space"]["key"] == space["key"] and "assigned" in p]
+    assert mine and mine[-1]["assigned"] == [
+        {
+            "subject": {"type": "user", "identifier": alice.account_id},
+            "operations": [{"key": "read", "target": "space"}],
+        }
+    ]

@@ -115,8 +115,15 @@ def set_role_grants(
     """v2's role assignments: each subject's grants in the space become exactly the given pairs
     (no pairs removes its access), read space first; the space must keep an administrator."""
     checks.require_space_permission(session, principal, space.id, "administer", "space")
+    assigned: list[dict[str, object]] = []
     for subject, pairs in assignments:
         wanted = {(op, t) for op, t in pairs if not (subject.type == "anonymous" and op in ANONYMOUS_REFUSED)}
+        assigned.append(
+            {
+                "subject": {"type": subject.type, "identifier": subject.identifier},
+                "operations": [{"key": op, "target": target} for op, target in sorted(wanted)],
+            }
+        )
         query = select(SpacePermission).where(
             SpacePermission.space_id == space.id, SpacePermission.subject_type == subject.type
         )
@@ -134,6 +141,7 @@ def set_role_grants(
         session.flush()
     if not _admin_grants(session, space.id):
         raise BadRequest("A space must keep at least one administrator")
+    events.record(session, "space_permissions_updated", {"space": {"key": space.key}, "assigned": assigned})
 
 
 def grants_shown_to(session: Session, principal: Principal, space: Space) -> list[SpacePermission]:
