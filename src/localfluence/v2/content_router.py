@@ -14,12 +14,13 @@ from localfluence.api import Context, ok
 from localfluence.content import repository as repo
 from localfluence.content import service
 from localfluence.content.schemas import BodyValue, ContentCreate, ContentRef, ContentUpdate, IdStr, SpaceRef, VersionIn
-from localfluence.errors import BadRequest, NotFound
+from localfluence.errors import BadRequest
 from localfluence.kit.requestbody import RequestBody as Body
-from localfluence.models import Content, ContentVersion, Space
-from localfluence.spaces import repository as space_repo
+from localfluence.models import Content, ContentVersion
+from localfluence.spaces.repository import MAX_STORED_ID
 from localfluence.v2.paging import cursor_page, decode_cursor, parse_limit
 from localfluence.v2.serialize import check_body_format, serialize_content_v2
+from localfluence.v2.space_router import space_by_id
 
 router = APIRouter(tags=["Page", "Blog Post"])
 
@@ -71,17 +72,6 @@ class ContentUpdateV2(Body):
     version: VersionWrite
 
 
-def space_by_id(ctx: Context, space_id: str) -> Space:
-    try:
-        number = int(space_id)
-    except ValueError:
-        raise BadRequest(f"Invalid space id: {space_id}") from None
-    space = ctx.session.scalar(space_repo.visible_spaces(ctx.principal).where(Space.id == number))
-    if space is None:
-        raise NotFound(f"No space with id {space_id}")
-    return space
-
-
 def _body(body: BodyWrite | None) -> dict[str, BodyValue] | None:
     if body is None:
         return None
@@ -118,9 +108,9 @@ def _list(
     offset = decode_cursor(request)
     query = repo.visible(ctx.principal).where(Content.type == content_type, Content.status.in_(statuses))
     if ids:
-        query = query.where(Content.id.in_(ids[:250]))
+        query = query.where(Content.id.in_([i for i in ids[:250] if 0 < i <= MAX_STORED_ID]))
     if space_ids:
-        query = query.where(Content.space_id.in_(space_ids[:100]))
+        query = query.where(Content.space_id.in_([i for i in space_ids[:100] if 0 < i <= MAX_STORED_ID]))
     if title is not None:
         query = query.where(Content.title == title)
     if root_only:

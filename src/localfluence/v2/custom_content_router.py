@@ -22,9 +22,9 @@ from localfluence.errors import BadRequest
 from localfluence.kit.requestbody import RequestBody as Body
 from localfluence.models import Content
 from localfluence.v2 import optional_fields
-from localfluence.v2.content_router import space_by_id
 from localfluence.v2.paging import cursor_page, decode_cursor, parse_limit
 from localfluence.v2.serialize import check_body_format, serialize_content_v2
+from localfluence.v2.space_router import space_by_id
 
 router = APIRouter(tags=["Custom Content"])
 
