@@ -389,10 +389,7 @@ async def get_attachment_comments(
     sort: str | None = None,
     version: int | None = None,
 ) -> Response:
-    container = _get_container(ctx, id, ("attachment",))
-    return _list(
-        request, ctx, location="footer", parent_id=container.id, body_format=body_format, sort=sort, limit=limit
-    )
+    return _container_list(request, ctx, id, "attachment", "footer", body_format, None, sort, limit)
 
 
 @router.get("/custom-content/{id}/footer-comments", operation_id="getCustomContentComments")
@@ -405,10 +402,7 @@ async def get_custom_content_comments(
     limit: int | None = None,
     sort: str | None = None,
 ) -> Response:
-    container = _get_container(ctx, id, ("custom",))
-    return _list(
-        request, ctx, location="footer", parent_id=container.id, body_format=body_format, sort=sort, limit=limit
-    )
+    return _container_list(request, ctx, id, "custom", "footer", body_format, None, sort, limit)
 
 
 def _container_list(

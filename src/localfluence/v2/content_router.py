@@ -241,6 +241,34 @@ async def get_pages(
     )
 
 
+def _in_space(
+    request: Request,
+    ctx: Context,
+    content_type: str,
+    raw_space_id: str,
+    sort: str | None,
+    status: list[str] | None,
+    title: str | None,
+    body_format: str | None,
+    limit: int | None,
+    root_only: bool = False,
+) -> Response:
+    space = space_by_id(ctx, raw_space_id)
+    return _list(
+        request,
+        ctx,
+        content_type,
+        ids=None,
+        space_ids=[space.id],
+        sort=sort,
+        status=status,
+        title=title,
+        body_format=body_format,
+        limit=limit,
+        root_only=root_only,
+    )
+
+
 @router.post("/pages", operation_id="createPage")
 async def create_page(
     ctx: Context,
@@ -289,20 +317,7 @@ async def get_pages_in_space(
 ) -> Response:
     if depth not in ("all", "root"):
         raise BadRequest(f"Invalid depth: {depth}; use all or root")
-    space = space_by_id(ctx, id)
-    return _list(
-        request,
-        ctx,
-        "page",
-        ids=None,
-        space_ids=[space.id],
-        sort=sort,
-        status=status,
-        title=title,
-        body_format=body_format,
-        limit=limit,
-        root_only=depth == "root",
-    )
+    return _in_space(request, ctx, "page", id, sort, status, title, body_format, limit, root_only=depth == "root")
 
 
 @router.get("/blogposts", operation_id="getBlogPosts")
@@ -371,16 +386,4 @@ async def get_blog_posts_in_space(
     cursor: str | None = None,
     limit: Limit = None,
 ) -> Response:
-    space = space_by_id(ctx, id)
-    return _list(
-        request,
-        ctx,
-        "blogpost",
-        ids=None,
-        space_ids=[space.id],
-        sort=sort,
-        status=status,
-        title=title,
-        body_format=body_format,
-        limit=limit,
-    )
+    return _in_space(request, ctx, "blogpost", id, sort, status, title, body_format, limit)
