@@ -82,10 +82,28 @@ class CommentUpdate(Body):
 # --- reading ------------------------------------------------------------------------------------
 
 
-def _container_of(ctx: Ctx, comment: Content) -> Content | None:
-    parent = ctx.session.get(Content, comment.parent_id) if comment.parent_id else None
+def _ancestors(ctx: Ctx, rows: Sequence[Content]) -> dict[int, Content]:
+    """The rows' parents, and theirs while they are comments, by id: one query per level, not per comment."""
+    found: dict[int, Content] = {}
+    wanted = {r.parent_id for r in rows if r.parent_id}
+    while wanted:
+        for parent in ctx.session.scalars(select(Content).where(Content.id.in_(wanted))):
+            found[parent.id] = parent
+        wanted = {p.parent_id for p in found.values() if p.type == "comment" and p.parent_id} - found.keys()
+    return found
+
+
+def _container_of(ctx: Ctx, comment: Content, known: dict[int, Content] | None = None) -> Content | None:
+    known = known or {}
+
+    def get(content_id: int | None) -> Content | None:
+        if not content_id:
+            return None
+        return known.get(content_id) or ctx.session.get(Content, content_id)
+
+    parent = get(comment.parent_id)
     while parent is not None and parent.type == "comment":
-        parent = ctx.session.get(Content, parent.parent_id) if parent.parent_id else None
+        parent = get(parent.parent_id)
     return parent
 
 
@@ -119,11 +137,12 @@ def serialize_comments_v2(
     base = serialize_content_v2(ctx, rows, body_format=body_format, single=single)
     placements = comments.placements_of_many(ctx.session, [r.id for r in rows])
     resolvers = load_users(ctx, [p.resolved_by_id for p in placements.values()])
+    ancestors = _ancestors(ctx, rows)
     out = []
     for row, shaped in zip(rows, base, strict=True):
         placement = placements.get(row.id)
         item: dict[str, Any] = {"id": shaped["id"], "status": shaped["status"], "title": shaped["title"]}
-        container = _container_of(ctx, row)
+        container = _container_of(ctx, row, ancestors)
         field = _container_field(container.type) if container is not None else None
         if field is not None and container is not None:
             item[field] = str(container.id)
@@ -389,10 +408,7 @@ async def get_attachment_comments(
     sort: str | None = None,
     version: int | None = None,
 ) -> Response:
-    container = _get_container(ctx, id, ("attachment",))
-    return _list(
-        request, ctx, location="footer", parent_id=container.id, body_format=body_format, sort=sort, limit=limit
-    )
+    return _container_list(request, ctx, id, "attachment", "footer", body_format, None, sort, limit)
 
 
 @router.get("/custom-content/{id}/footer-comments", operation_id="getCustomContentComments")
@@ -405,10 +421,7 @@ async def get_custom_content_comments(
     limit: int | None = None,
     sort: str | None = None,
 ) -> Response:
-    container = _get_container(ctx, id, ("custom",))
-    return _list(
-        request, ctx, location="footer", parent_id=container.id, body_format=body_format, sort=sort, limit=limit
-    )
+    return _container_list(request, ctx, id, "custom", "footer", body_format, None, sort, limit)
 
 
 def _container_list(

@@ -14,12 +14,13 @@ from localfluence.api import Context, ok
 from localfluence.content import repository as repo
 from localfluence.content import service
 from localfluence.content.schemas import BodyValue, ContentCreate, ContentRef, ContentUpdate, IdStr, SpaceRef, VersionIn
-from localfluence.errors import BadRequest, NotFound
+from localfluence.errors import BadRequest
 from localfluence.kit.requestbody import RequestBody as Body
-from localfluence.models import Content, ContentVersion, Space
-from localfluence.spaces import repository as space_repo
+from localfluence.models import Content, ContentVersion
+from localfluence.spaces.repository import MAX_STORED_ID
 from localfluence.v2.paging import cursor_page, decode_cursor, parse_limit
 from localfluence.v2.serialize import check_body_format, serialize_content_v2
+from localfluence.v2.space_router import space_by_id
 
 router = APIRouter(tags=["Page", "Blog Post"])
 
@@ -71,17 +72,6 @@ class ContentUpdateV2(Body):
     version: VersionWrite
 
 
-def space_by_id(ctx: Context, space_id: str) -> Space:
-    try:
-        number = int(space_id)
-    except ValueError:
-        raise BadRequest(f"Invalid space id: {space_id}") from None
-    space = ctx.session.scalar(space_repo.visible_spaces(ctx.principal).where(Space.id == number))
-    if space is None:
-        raise NotFound(f"No space with id {space_id}")
-    return space
-
-
 def _body(body: BodyWrite | None) -> dict[str, BodyValue] | None:
     if body is None:
         return None
@@ -118,9 +108,9 @@ def _list(
     offset = decode_cursor(request)
     query = repo.visible(ctx.principal).where(Content.type == content_type, Content.status.in_(statuses))
     if ids:
-        query = query.where(Content.id.in_(ids[:250]))
+        query = query.where(Content.id.in_([i for i in ids[:250] if 0 < i <= MAX_STORED_ID]))
     if space_ids:
-        query = query.where(Content.space_id.in_(space_ids[:100]))
+        query = query.where(Content.space_id.in_([i for i in space_ids[:100] if 0 < i <= MAX_STORED_ID]))
     if title is not None:
         query = query.where(Content.title == title)
     if root_only:
@@ -251,6 +241,34 @@ async def get_pages(
     )
 
 
+def _in_space(
+    request: Request,
+    ctx: Context,
+    content_type: str,
+    raw_space_id: str,
+    sort: str | None,
+    status: list[str] | None,
+    title: str | None,
+    body_format: str | None,
+    limit: int | None,
+    root_only: bool = False,
+) -> Response:
+    space = space_by_id(ctx, raw_space_id)
+    return _list(
+        request,
+        ctx,
+        content_type,
+        ids=None,
+        space_ids=[space.id],
+        sort=sort,
+        status=status,
+        title=title,
+        body_format=body_format,
+        limit=limit,
+        root_only=root_only,
+    )
+
+
 @router.post("/pages", operation_id="createPage")
 async def create_page(
     ctx: Context,
@@ -299,20 +317,7 @@ async def get_pages_in_space(
 ) -> Response:
     if depth not in ("all", "root"):
         raise BadRequest(f"Invalid depth: {depth}; use all or root")
-    space = space_by_id(ctx, id)
-    return _list(
-        request,
-        ctx,
-        "page",
-        ids=None,
-        space_ids=[space.id],
-        sort=sort,
-        status=status,
-        title=title,
-        body_format=body_format,
-        limit=limit,
-        root_only=depth == "root",
-    )
+    return _in_space(request, ctx, "page", id, sort, status, title, body_format, limit, root_only=depth == "root")
 
 
 @router.get("/blogposts", operation_id="getBlogPosts")
@@ -381,16 +386,4 @@ async def get_blog_posts_in_space(
     cursor: str | None = None,
     limit: Limit = None,
 ) -> Response:
-    space = space_by_id(ctx, id)
-    return _list(
-        request,
-        ctx,
-        "blogpost",
-        ids=None,
-        space_ids=[space.id],
-        sort=sort,
-        status=status,
-        title=title,
-        body_format=body_format,
-        limit=limit,
-    )
+    return _in_space(request, ctx, "blogpost", id, sort, status, title, body_format, limit)

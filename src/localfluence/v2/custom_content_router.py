@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy import select
 from starlette.responses import Response
 
 from localfluence.api import Context, ok
@@ -22,9 +23,9 @@ from localfluence.errors import BadRequest
 from localfluence.kit.requestbody import RequestBody as Body
 from localfluence.models import Content
 from localfluence.v2 import optional_fields
-from localfluence.v2.content_router import space_by_id
 from localfluence.v2.paging import cursor_page, decode_cursor, parse_limit
 from localfluence.v2.serialize import check_body_format, serialize_content_v2
+from localfluence.v2.space_router import space_by_id
 
 router = APIRouter(tags=["Custom Content"])
 
@@ -107,6 +108,10 @@ def serialize_custom_v2(
     """CustomContentSingle / CustomContentBulk."""
     wanted = "storage" if body_format == "raw" else body_format
     base = serialize_content_v2(ctx, rows, body_format=wanted, single=single)
+    parent_ids = {r.parent_id for r in rows if r.parent_id}
+    parents = (
+        {p.id: p for p in ctx.session.scalars(select(Content).where(Content.id.in_(parent_ids)))} if parent_ids else {}
+    )
     out = []
     for row, shaped in zip(rows, base, strict=True):
         item: dict[str, Any] = {
@@ -116,7 +121,7 @@ def serialize_custom_v2(
             "title": shaped["title"],
             "spaceId": shaped["spaceId"],
         }
-        parent = ctx.session.get(Content, row.parent_id) if row.parent_id else None
+        parent = parents.get(row.parent_id) if row.parent_id else None
         if parent is not None:
             field = "customContentId" if service.is_custom(parent.type) else CONTAINER_FIELDS.get(parent.type)
             if field:

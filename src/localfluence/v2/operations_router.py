@@ -19,7 +19,7 @@ from localfluence.context import Ctx
 from localfluence.kit.expand import Expand
 from localfluence.models import Content
 from localfluence.spaces.serialize import space_operations
-from localfluence.v2.content_router import space_by_id
+from localfluence.v2.space_router import space_by_id
 
 router = APIRouter(tags=["Operation"])
 

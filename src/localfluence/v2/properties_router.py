@@ -25,6 +25,7 @@ from localfluence.models import Content, ContentProperty
 from localfluence.people.serialize import load_users
 from localfluence.properties import service
 from localfluence.properties.values import body_object, decode_value
+from localfluence.spaces.repository import MAX_STORED_ID
 from localfluence.v2.paging import cursor_page, decode_cursor, parse_limit
 
 router = APIRouter(tags=["Content Properties"])
@@ -76,8 +77,13 @@ def _property(ctx: Ctx, content: Content, raw_id: str) -> ContentProperty:
         prop_id = int(raw_id)
     except ValueError:
         raise BadRequest(f"Invalid property id: {raw_id}") from None
-    prop = ctx.session.scalar(
-        select(ContentProperty).where(ContentProperty.id == prop_id, ContentProperty.content_id == content.id)
+    # An id beyond the stored range names no property (and must not reach PostgreSQL's int4 column).
+    prop = (
+        ctx.session.scalar(
+            select(ContentProperty).where(ContentProperty.id == prop_id, ContentProperty.content_id == content.id)
+        )
+        if 0 < prop_id <= MAX_STORED_ID
+        else None
     )
     if prop is None:
         raise NotFound(f"No property with id {raw_id} on content {content.id}")

@@ -26,7 +26,7 @@ from localfluence.kit.clock import iso
 from localfluence.kit.requestbody import RequestBody as Body
 from localfluence.models import Content, Space
 from localfluence.people.serialize import load_users
-from localfluence.v2.content_router import space_by_id
+from localfluence.v2.space_router import space_by_id
 
 router = APIRouter()
 

@@ -3,6 +3,7 @@ the same ContentVersion rows v1's /content/{id}/version reads."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -15,7 +16,7 @@ from localfluence.content.serialize import BODY_CONVERTERS
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest, NotFound
 from localfluence.kit.clock import iso
-from localfluence.models import Content, ContentVersion
+from localfluence.models import AttachmentVersion, Content, ContentVersion
 from localfluence.people.serialize import load_users
 from localfluence.v2.lookup import get_kind
 from localfluence.v2.paging import cursor_page, decode_cursor, parse_limit
@@ -35,10 +36,17 @@ ENTITY_KEY = {
 PRIMARY_FORMATS = ("storage", "atlas_doc_format")
 
 
-def _entity(ctx: Ctx, kind: str, content: Content, version: ContentVersion, body_format: str | None) -> dict[str, Any]:
+def _entity(
+    ctx: Ctx,
+    kind: str,
+    content: Content,
+    version: ContentVersion,
+    body_format: str | None,
+    files: dict[tuple[int, int], tuple[AttachmentVersion, datetime]],
+) -> dict[str, Any]:
     entity: dict[str, Any] = {"id": str(content.id), "title": version.title}
     if kind == "attachment":
-        found = attachment_repo.get_version(ctx.session, content.id, version.number)
+        found = files.get((content.id, version.number), (None, None))[0]
         entity.update(
             {
                 "mediaType": found.media_type if found else None,
@@ -82,10 +90,16 @@ def _list_versions(
         )
     )
     users = load_users(ctx, (v.author_id for v in rows))
+    # One query for the page's attachment file rows, not one per version.
+    files = (
+        attachment_repo.versions_of_many(ctx.session, [(content.id, v.number) for v in rows[:size]])
+        if kind == "attachment"
+        else {}
+    )
     results = [
         {
             **_version_fields(v, users),
-            ENTITY_KEY[kind]: _entity(ctx, kind, content, v, body_format),
+            ENTITY_KEY[kind]: _entity(ctx, kind, content, v, body_format, files),
         }
         for v in rows[:size]
     ]
