@@ -24,7 +24,8 @@ def custom_type_clause() -> ColumnElement[bool]:
 def parse_id(raw: str, *, prefix: str = "") -> int:
     """v2 ids are numeric strings; attachment ids may carry Cloud's "att" prefix."""
     text = raw[len(prefix) :] if prefix and raw.startswith(prefix) else raw
-    if not text.isdigit() or len(text) > 18:
+    # ASCII: str.isdigit() also takes "²", which int() refuses.
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise BadRequest(f"Invalid id: {raw}")
     return int(text)
 

@@ -142,7 +142,7 @@ async def get_tasks(
 
 
 def _task_id(raw: str) -> str:
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise BadRequest(f"Invalid task id: {raw}")
     if int(raw) >= 2**31:
         # Beyond the stored id range: no such task (and no out-of-range query for PostgreSQL).
