@@ -199,3 +199,13 @@ def test_a_body_without_tasks_removes_them_all(admin: Person, space: dict) -> No
     )
     assert updated.status_code == 200, updated.text
     assert search(admin, pageId=page["id"])["size"] == 0
+
+
+def test_ids_beyond_what_is_stored_name_nothing(admin: Person) -> None:
+    # Ids past the 32-bit column would make the database error; they must answer like any missing id.
+    huge = "9" * 19
+    assert admin.api.get(f"/inlinetasks/{huge}").status_code == 404
+    assert admin.api.put(f"/inlinetasks/{huge}", json={"status": "complete"}).status_code == 404
+    assert search(admin, pageId=huge)["size"] == 0
+    assert search(admin, pageId="4294967296")["size"] == 0
+    assert admin.api.get("/inlinetasks/search", params={"pageId": "-1"}).status_code == 400

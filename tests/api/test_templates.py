@@ -251,3 +251,9 @@ def test_publish_blueprint_draft_bad_input(admin: Person, bob: Person, space: di
     # Nothing was half-written: the draft is still a draft.
     assert admin.api.get(f"/content/{draft['id']}", params={"status": "draft"}).json()["status"] == "draft"
     assert admin.api.put(url, json=good).status_code == 200
+
+
+def test_template_ids_int_cannot_read_name_nothing(admin: Person) -> None:
+    # "²" is a digit to str.isdigit() but not to int(); thousands of digits are past int()'s limit.
+    for template_id in ("²", "9" * 5000):
+        assert admin.api.get(f"/template/{template_id}").status_code == 403

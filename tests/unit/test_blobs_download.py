@@ -25,6 +25,8 @@ from localfluence.errors import BadRequest
         ("bytes=a-b", 10, None),
         ("bytes=-", 10, None),
         ("bytes=3", 10, None),
+        ("bytes=²-", 10, None),
+        ("bytes=0-²", 10, None),
     ],
 )
 def test_parse_range(header: str | None, size: int, expected: ByteRange | None) -> None:

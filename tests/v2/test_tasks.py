@@ -63,3 +63,10 @@ def test_tasks_of_invisible_pages(v2: httpx.Client, server: RunningServer, admin
         assert as_alice.get(f"/tasks/{secret['id']}").status_code == 404
         assert walk(as_alice, "/tasks", {"page-id": page["id"]}) == []
         assert as_alice.put(f"/tasks/{secret['id']}", json={"status": "complete"}).status_code == 404
+
+
+def test_non_ascii_digit_ids_are_refused_not_500(v2: httpx.Client) -> None:
+    # "²" is a digit to str.isdigit() but int() refuses it.
+    assert v2.get("/tasks/²").status_code == 400
+    assert v2.get("/whiteboards/²/ancestors").status_code == 400
+    assert v2.post("/content/convert-ids-to-types", json={"contentIds": ["²"]}).status_code == 400

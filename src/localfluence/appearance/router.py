@@ -15,7 +15,7 @@ from localfluence.appearance import service
 from localfluence.appearance.lookandfeel import LookAndFeelIn
 from localfluence.appearance.themes import THEMES, Theme
 from localfluence.context import Ctx
-from localfluence.errors import BadRequest, Forbidden, NotFound
+from localfluence.errors import BadRequest, NotFound
 from localfluence.kit.paging import Paging, page_envelope
 from localfluence.kit.requestbody import RequestBody
 
@@ -89,8 +89,7 @@ async def set_look_and_feel_settings(ctx: Context, body: Annotated[Any, Body()],
 
 @router.get("/settings/systemInfo", operation_id="getSystemInfo")
 async def get_system_info(ctx: Context) -> Response:
-    if ctx.principal.is_anonymous:
-        raise Forbidden("You must be logged in to view the system information")
+    service.require_system_info_reader(ctx.principal)
     return ok(
         {
             # Stable for a site: derived from its base URL.

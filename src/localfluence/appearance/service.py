@@ -34,6 +34,12 @@ def space_for(session: Session, principal: Principal, space_key: str | None, *, 
     return space_repo.get_space(session, principal, space_key)
 
 
+def require_system_info_reader(principal: Principal) -> None:
+    # Any signed-in user may read it; anonymous callers are refused (403), not challenged.
+    if principal.is_anonymous:
+        raise Forbidden("You must be logged in to view the system information")
+
+
 def require_admin_of(session: Session, principal: Principal, space: Space | None) -> None:
     if space is None:
         if not principal.is_admin:

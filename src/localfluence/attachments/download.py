@@ -33,6 +33,10 @@ class ByteRange:
         return self.end - self.start + 1
 
 
+def _is_offset(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 19
+
+
 def parse_range(header: str | None, size: int) -> ByteRange | None:
     """One range of a Range header, or None to send the whole file. Forms we do not serve
     (several ranges, other units, garbage) are ignored, as RFC 9110 allows."""
@@ -42,7 +46,8 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
     if unit.strip().lower() != "bytes" or "," in spec:
         return None
     first, dash, last = (part.strip() for part in spec.partition("-"))
-    if not dash or not (first or last) or (first and not first.isdigit()) or (last and not last.isdigit()):
+    # ASCII digits only ("²" is a digit to str.isdigit(), not to int()), and no more than a long holds.
+    if not dash or not (first or last) or not all(_is_offset(p) for p in (first, last) if p):
         return None
     if not first:
         suffix = int(last)

@@ -125,9 +125,15 @@ def content_ids(
 
 
 def _int_arg(value: ast.Value, call: ast.Call) -> int:
-    if isinstance(value, ast.Call) or not value.text.strip().lstrip("-").isdigit():
+    text = "" if isinstance(value, ast.Call) else value.text.strip()
+    digits = text.removeprefix("-")
+    # ASCII only: "²" is a digit to str.isdigit() but not to int().
+    if not (digits.isascii() and digits.isdigit()):
         raise CqlError(f"{call.name}() takes whole numbers")
-    return max(0, min(int(value.text), 10_000))
+    if text.startswith("-"):
+        return 0
+    # Clamped: int() of thousands of digits would itself fail.
+    return 10_000 if len(digits) > 5 else min(int(digits), 10_000)
 
 
 def in_ids(column: Any, ids: list[Any]) -> ColumnElement[bool]:

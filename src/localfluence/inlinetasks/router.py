@@ -37,10 +37,10 @@ def _when(value: int | None) -> datetime | None:
 def _page_id(value: str | None) -> int | None:
     if value is None:
         return None
-    try:
-        return int(value)
-    except ValueError:
-        raise BadRequest(f"Invalid pageId: {value}") from None
+    # A page id is a long: digits only (int() would also take signs, spaces and underscores).
+    if not (value.isascii() and value.isdigit() and len(value) <= 19):
+        raise BadRequest(f"Invalid pageId: {value}")
+    return int(value)
 
 
 @router.get("/inlinetasks/search", operation_id="searchTasks")

@@ -18,6 +18,9 @@ from localfluence.models import Content, InlineTask, Space, User
 from localfluence.xhtml.tasks import TaskInfo, set_task_status
 
 STATUSES = ("complete", "incomplete")
+# Ids are stored as 32-bit integers; a larger one names nothing, and handing it to the database
+# is an error there (SQLite overflows, PostgreSQL refuses the cast).
+MAX_STORED_ID = 2**31 - 1
 
 
 # --- extraction on save -----------------------------------------------------------------------
@@ -114,6 +117,8 @@ def search_tasks(
     if wanted.space_key is not None:
         query = query.where(Content.space_id.in_(select(Space.id).where(Space.key == wanted.space_key)))
     if wanted.page_id is not None:
+        if not 0 < wanted.page_id <= MAX_STORED_ID:
+            return []
         query = query.where(InlineTask.content_id == wanted.page_id)
     for account, column in (
         (wanted.assignee, InlineTask.assignee_id),
@@ -143,10 +148,11 @@ def not_found(task_id: str | int) -> NotFound:
 
 
 def get_task(session: Session, principal: Principal, global_id: str) -> InlineTask:
-    try:
-        number = int(global_id)
-    except ValueError:
-        raise not_found(global_id) from None
+    text = str(global_id)
+    # Length first: int() of thousands of digits is itself an error.
+    if not (text.isascii() and text.isdigit() and len(text) <= 19) or not 0 < int(text) <= MAX_STORED_ID:
+        raise not_found(global_id)
+    number = int(text)
     task = session.scalar(visible_tasks(principal).where(InlineTask.id == number))
     if task is None:
         raise not_found(global_id)

@@ -30,7 +30,11 @@ def _missing(template_id: str) -> str:
 
 
 def _db_id(template_id: str) -> int | None:
-    return int(template_id) if template_id.isdigit() and 0 < int(template_id) <= MAX_ID else None
+    # ASCII and short first: str.isdigit() takes "²", which int() refuses, and int() of thousands of digits fails.
+    if not (template_id.isascii() and template_id.isdigit() and len(template_id) <= 19):
+        return None
+    number = int(template_id)
+    return number if 0 < number <= MAX_ID else None
 
 
 def find_template(

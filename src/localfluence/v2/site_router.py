@@ -100,7 +100,7 @@ async def convert_content_ids_to_content_types(ctx: Context, body: JsonBody) -> 
     ids: dict[str, int] = {}
     for value in raw:
         text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-        if not (text.isascii() and text.isdigit()):
+        if not (text.isascii() and text.isdigit()) or len(text) > 19:
             raise BadRequest(f"Invalid content id: {value}")
         ids[text] = int(text)
     wanted = [i for i in ids.values() if i < 2**31]

@@ -138,3 +138,14 @@ def test_text_query_language() -> None:
     assert query.excluded == (Term(("draft",)),)
     assert parse_text("*leading").groups == ((Term(("leading",)),),)
     assert parse_text("!!!").empty
+
+
+@pytest.mark.parametrize("arg", ['"²"', '"--5"', '"5x"'])
+def test_function_counts_must_be_ascii_whole_numbers(arg: str) -> None:
+    with pytest.raises(CqlError) as caught:
+        sql(f"id in recentlyViewedContent({arg})")
+    assert "takes whole numbers" in caught.value.message
+
+
+def test_function_counts_clamp_without_parsing_huge_numbers() -> None:
+    assert "SELECT content.id" in sql(f'id in recentlyViewedContent("{"9" * 30}", "-{"9" * 30}")')
