@@ -134,7 +134,7 @@ def test_site_admin_bypasses_space_permissions_and_restrictions(admin: Person, a
 
 
 def test_settings_are_in_our_openapi(server: RunningServer) -> None:
-    schema = httpx.get(f"{server.url}/openapi.json").json()
+    schema = httpx.get(f"{server.url}/openapi.json", timeout=120).json()
     assert f"{SETTINGS}/anonymous-access" in schema["paths"]
     assert "put" in schema["paths"][f"{SETTINGS}/anonymous-access"]
     assert f"{SETTINGS}/global-permissions" in schema["paths"]
