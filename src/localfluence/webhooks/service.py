@@ -52,9 +52,7 @@ class WebhookIn(BaseModel):
 
 def create_webhook(session: Session, principal: Principal, data: WebhookIn) -> Webhook:
     checks.require_admin(principal)
-    parts = urlsplit(data.url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise BadRequest(f"Invalid webhook URL: {data.url}; use an http or https URL")
+    _check_url(data.url)
     unknown = sorted(set(data.events) - EVENT_TYPES - {"*"})
     if unknown:
         raise BadRequest(f"Unknown event types: {', '.join(unknown)}")
@@ -70,6 +68,19 @@ def create_webhook(session: Session, principal: Principal, data: WebhookIn) -> W
     session.add(hook)
     session.flush()
     return hook
+
+
+def _check_url(url: str) -> None:
+    # The delivery worker connects to hostname:port; a URL it cannot take apart would only fail
+    # there, on every attempt, so it is refused here (malformed brackets and ports raise ValueError).
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018
+    except ValueError:
+        valid = False
+    if not valid:
+        raise BadRequest(f"Invalid webhook URL: {url}; use an http or https URL")
 
 
 def list_webhooks(session: Session, principal: Principal) -> list[Webhook]:
