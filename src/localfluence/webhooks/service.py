@@ -142,6 +142,15 @@ def redeliver(
     return rows
 
 
+def redeliver_one(
+    session: Session, principal: Principal, webhook_id: int, delivery_id: int, retry_seconds: float
+) -> tuple[WebhookDelivery, Event]:
+    row = redeliver(session, principal, webhook_id, retry_seconds, delivery_id=delivery_id)[0]
+    event = session.get(Event, row.event_id)
+    assert event is not None  # deliveries go with their event (foreign key)
+    return row, event
+
+
 # Built once: every event of every write runs it.
 _ACTIVE_HOOKS = select(Webhook.id, Webhook.events).where(Webhook.active.is_(True))
 
