@@ -9,7 +9,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,7 @@ from localfluence.access import checks
 from localfluence.access.principal import Principal
 from localfluence.errors import BadRequest, NotFound
 from localfluence.events.record import on_event
+from localfluence.kit.requestbody import RequestBody
 from localfluence.models import Event, Webhook, WebhookDelivery
 from localfluence.tasks.service import WAKE_WORKER
 
@@ -38,9 +39,7 @@ EVENT_TYPES = frozenset(
 ) | {"page_draft_created", "blog_draft_created"}
 
 
-class WebhookIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class WebhookIn(RequestBody):
     name: str = Field(default="", max_length=255)
     url: str = Field(min_length=1, max_length=2000)
     events: list[str] = Field(min_length=1, max_length=200)
