@@ -237,6 +237,18 @@ def test_malformed_multipart(admin: Person, page: dict) -> None:
     assert response.status_code == 400
 
 
+def test_oversized_part_headers_are_400(admin: Person, page: dict) -> None:
+    response = admin.api.post(
+        f"/content/{page['id']}/child/attachment",
+        content=b'--b\r\nContent-Disposition: form-data; name="file"; filename="a"\r\nX-Filler: '
+        + b"y" * 100_000
+        + b"\r\n\r\nabc\r\n--b--\r\n",
+        headers={**XSRF, "Content-Type": "multipart/form-data; boundary=b"},
+    )
+    assert response.status_code == 400
+    assert "Malformed multipart body" in response.json()["message"]
+
+
 @pytest.mark.parametrize("name", ["", "..", "dir/", "x" * 256])
 def test_bad_file_names(server: RunningServer, admin: Person, page: dict, name: str) -> None:
     response = upload(admin.api, page["id"], name, b"nameless")

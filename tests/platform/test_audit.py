@@ -116,3 +116,11 @@ def test_bad_input_and_access(admin: Person, alice: Person, anonymous) -> None: 
         assert_error(anonymous.request(method, path), 401)
     assert_error(alice.api.post("/audit", json={"remoteAddress": "1.1.1.1"}), 403)
     assert_error(alice.api.put("/audit/retention", json={"number": 1, "units": "DAYS"}), 403)
+
+
+def test_nul_characters_are_400_on_every_database(admin: Person) -> None:
+    # PostgreSQL cannot store NUL in text; SQLite could, so the body model refuses it up front.
+    response = admin.api.post("/audit", json={"remoteAddress": "1.2.3.4", "summary": "a\x00b"})
+    assert_error(response, 400)
+    nested = {"remoteAddress": "1.2.3.4", "summary": "ok", "affectedObject": {"name": "x\x00", "objectType": "Page"}}
+    assert_error(admin.api.post("/audit", json=nested), 400)

@@ -156,6 +156,11 @@ def test_task_work_emits_events_as_the_submitter(
     assert (removed["space"]["key"], removed["userAccountId"]) == (key, alice.account_id)
 
 
+def test_malformed_webhook_urls_are_400(hooks: httpx.Client) -> None:
+    for url in ("http://[::1/", "http://127.0.0.1:99999/", "http://127.0.0.1:port/", "http://:80/"):
+        assert_error(hooks.post(ROOT, json={"url": url, "events": ["*"]}), 400, "Invalid webhook URL")
+
+
 def test_admin_api_validation_and_access(hooks: httpx.Client, server: RunningServer, alice: Person) -> None:
     assert_error(hooks.post(ROOT, json={"url": "ftp://x", "events": ["page_created"]}), 400, "Invalid webhook URL")
     assert_error(hooks.post(ROOT, json={"url": "http://127.0.0.1:1/", "events": ["nope"]}), 400, "Unknown event types")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from localfluence.kit.requestbody import RequestBody
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class Body(RequestBody):
+    pass
 
 
 class VersionRef(Body):

@@ -246,49 +246,24 @@ def copy_attachments(session: Session, principal: Principal, source_id: int, tar
     source = get_container(session, principal, source_id)
     target = get_container(session, principal, target_id)
     rows = repo.list_attachments(session, principal, source.id, filename=None, media_type=None, start=0, limit=10_000)
+    versions = repo.versions_of_many(session, [(row.id, row.version) for row in rows])
     now = clock.now()
     copies = []
     for row in rows:
-        current = repo.get_version(session, row.id, row.version)
+        current = versions.get((row.id, row.version))
         if current is None or repo.find_by_name(session, principal, target, row.title) is not None:
             continue
-        copy = Content(
-            type="attachment",
-            status="current",
-            title=row.title,
-            title_key=title_key("attachment", row.title, None, target.id),
-            space_id=target.space_id,
-            parent_id=target.id,
-            position=content_repo.next_position(session, target.id, target.space_id),
-            version=1,
-            creator_id=principal.user_id,
-            created_at=now,
-        )
-        session.add(copy)
-        _flush_unique(session, row.title)
-        tree.attach(session, copy.id, target.id)
-        session.add(
-            ContentVersion(
-                content_id=copy.id,
-                number=1,
-                title=row.title,
-                body="",
-                message=current.comment,
-                author_id=principal.user_id,
-                created_at=now,
-            )
-        )
-        session.flush()
-        session.add(
-            AttachmentVersion(
-                content_id=copy.id,
-                number=1,
-                blob_sha256=current.blob_sha256,
-                size=current.size,
-                media_type=current.media_type,
-                comment=current.comment,
-                file_id=str(uuid.uuid4()),
-            )
+        copy = _attachment_row(session, principal, target, row.title, now)
+        _add_version(
+            session,
+            principal,
+            copy,
+            current[0].blob_sha256,
+            current[0].size,
+            current[0].media_type,
+            current[0].comment,
+            False,
+            now,
         )
         copies.append(copy)
     session.flush()
@@ -343,11 +318,17 @@ def _create(
     session: Session, principal: Principal, container: Content, uploaded: UploadedFile, comment: str, minor: bool
 ) -> Content:
     now = clock.now()
+    attachment = _attachment_row(session, principal, container, uploaded.name, now)
+    _add_uploaded_version(session, principal, attachment, uploaded, comment, minor, now)
+    return attachment
+
+
+def _attachment_row(session: Session, principal: Principal, container: Content, name: str, now: datetime) -> Content:
     attachment = Content(
         type="attachment",
         status="current",
-        title=uploaded.name,
-        title_key=title_key("attachment", uploaded.name, None, container.id),
+        title=name,
+        title_key=title_key("attachment", name, None, container.id),
         space_id=container.space_id,
         parent_id=container.id,
         position=content_repo.next_position(session, container.id, container.space_id),
@@ -356,9 +337,8 @@ def _create(
         created_at=now,
     )
     session.add(attachment)
-    _flush_unique(session, uploaded.name)
+    _flush_unique(session, name)
     tree.attach(session, attachment.id, container.id)
-    _add_version(session, principal, attachment, uploaded, comment, minor, now)
     return attachment
 
 
@@ -371,15 +351,30 @@ def _new_version(
     minor: bool,
 ) -> Content:
     attachment.version += 1
-    _add_version(session, principal, attachment, uploaded, comment, minor, clock.now())
+    _add_uploaded_version(session, principal, attachment, uploaded, comment, minor, clock.now())
     return attachment
+
+
+def _add_uploaded_version(
+    session: Session,
+    principal: Principal,
+    attachment: Content,
+    uploaded: UploadedFile,
+    comment: str,
+    minor: bool,
+    now: datetime,
+) -> None:
+    writer = uploaded.writer
+    _add_version(session, principal, attachment, writer.sha256, writer.size, uploaded.media_type, comment, minor, now)
 
 
 def _add_version(
     session: Session,
     principal: Principal,
     attachment: Content,
-    uploaded: UploadedFile,
+    sha256: str,
+    size: int,
+    media_type: str,
     comment: str,
     minor: bool,
     now: datetime,
@@ -401,9 +396,9 @@ def _add_version(
         AttachmentVersion(
             content_id=attachment.id,
             number=attachment.version,
-            blob_sha256=uploaded.writer.sha256,
-            size=uploaded.writer.size,
-            media_type=uploaded.media_type,
+            blob_sha256=sha256,
+            size=size,
+            media_type=media_type,
             comment=comment,
             file_id=str(uuid.uuid4()),
         )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from starlette.responses import Response
@@ -11,6 +12,7 @@ from localfluence.api import Context, ok
 from localfluence.audit import service
 from localfluence.audit.serialize import export_csv, export_zip, serialize_records
 from localfluence.audit.service import AuditRecordCreate, RetentionPeriod
+from localfluence.context import Ctx
 from localfluence.errors import BadRequest
 
 router = APIRouter(tags=["Audit"])
@@ -19,12 +21,23 @@ Start = Annotated[int | None, Query(ge=0, le=2**31 - 1)]
 Limit = Annotated[int | None, Query(ge=0, le=2**31 - 1)]
 
 
-def _page(ctx, rows, start: int, limit: int) -> dict:  # type: ignore[no-untyped-def]
-    results = serialize_records(ctx.session, rows[:limit])
+def _page(
+    ctx: Ctx,
+    start_date: datetime | None,
+    end_date: datetime | None,
+    search: str | None,
+    start: int | None,
+    limit: int | None,
+) -> dict[str, Any]:
+    first, count = start or 0, min(MAX_LIMIT, MAX_LIMIT if limit is None else limit)
+    rows = service.find_records(
+        ctx.session, ctx.principal, start_date=start_date, end_date=end_date, search=search, start=first, limit=count
+    )
+    results = serialize_records(ctx.session, rows[:count])
     return {
         "results": results,
-        "start": start,
-        "limit": limit,
+        "start": first,
+        "limit": count,
         "size": len(results),
         "_links": ctx.links.top(),
     }
@@ -39,17 +52,8 @@ async def get_audit_records(
     start: Start = None,
     limit: Limit = None,
 ) -> Response:
-    first, count = start or 0, min(MAX_LIMIT, MAX_LIMIT if limit is None else limit)
-    rows = service.find_records(
-        ctx.session,
-        ctx.principal,
-        start_date=service.parse_epoch(startDate, "startDate"),
-        end_date=service.parse_epoch(endDate, "endDate"),
-        search=searchString,
-        start=first,
-        limit=count,
-    )
-    return ok(_page(ctx, rows, first, count))
+    start_date, end_date = service.parse_epoch(startDate, "startDate"), service.parse_epoch(endDate, "endDate")
+    return ok(_page(ctx, start_date, end_date, searchString, start, limit))
 
 
 @router.post("/audit", operation_id="createAuditRecord")
@@ -67,17 +71,7 @@ async def get_audit_records_for_time_period(
     start: Start = None,
     limit: Limit = None,
 ) -> Response:
-    first, count = start or 0, min(MAX_LIMIT, MAX_LIMIT if limit is None else limit)
-    rows = service.find_records(
-        ctx.session,
-        ctx.principal,
-        start_date=service.since(number, units),
-        end_date=None,
-        search=searchString,
-        start=first,
-        limit=count,
-    )
-    return ok(_page(ctx, rows, first, count))
+    return ok(_page(ctx, service.since(number, units), None, searchString, start, limit))
 
 
 @router.get("/audit/export", operation_id="exportAuditRecords")

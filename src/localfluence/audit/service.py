@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy import String, and_, cast, delete, or_, select
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,7 @@ from localfluence.access.principal import Principal
 from localfluence.errors import BadRequest
 from localfluence.events.record import REMOTE_ADDRESS, on_event
 from localfluence.kit.clock import clock
+from localfluence.kit.requestbody import RequestBody
 from localfluence.models import AuditRecord, Event, SiteSetting
 
 RETENTION_SETTING = "audit.retention"
@@ -59,27 +60,23 @@ AUDITED = {
 }
 
 
-class AffectedObjectIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class AffectedObjectIn(RequestBody):
     name: str = Field(default="", max_length=1000)
     objectType: str = Field(default="", max_length=255)
 
 
-class ChangedValueIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class ChangedValueIn(RequestBody):
     name: str = Field(default="", max_length=1000)
     oldValue: str = ""
     newValue: str = ""
 
 
-class AuthorIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class AuthorIn(RequestBody):
     type: str = "user"
     displayName: str | None = None
 
 
-class AuditRecordCreate(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class AuditRecordCreate(RequestBody):
     author: AuthorIn | None = None
     remoteAddress: str = Field(max_length=64)
     creationDate: int | None = Field(default=None, ge=0, le=253402300799999)
@@ -92,8 +89,7 @@ class AuditRecordCreate(BaseModel):
     associatedObjects: list[AffectedObjectIn] = Field(default_factory=list, max_length=1000)
 
 
-class RetentionPeriod(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class RetentionPeriod(RequestBody):
     number: int = Field(ge=0, le=2**31 - 1)
     units: str
 

@@ -3,11 +3,13 @@ and our own global settings."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from localfluence.kit.requestbody import RequestBody
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class _In(RequestBody):
+    pass
 
 
 class SubjectIn(_In):

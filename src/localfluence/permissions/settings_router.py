@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.responses import Response
 
+from localfluence.access import subjects
 from localfluence.api import Context, ok
 from localfluence.context import Ctx
 from localfluence.models import SitePermission
@@ -37,14 +38,14 @@ async def get_global_permissions(ctx: Context) -> Response:
     """Every global permission grant: "use" (Can use), "createspace", and "administer" (which
     follows membership in confluence-administrators)."""
     rows = site.list_global_permissions(ctx.session, ctx.principal)
-    return ok({"results": [_grant(ctx, r) for r in rows], "size": len(rows)})
+    return ok({"results": _grants(ctx, rows), "size": len(rows)})
 
 
 @router.post("/global-permissions", operation_id="localfluenceGrantGlobalPermission")
 async def grant_global_permission(ctx: Context, body: GlobalPermissionIn) -> Response:
     """Grant "use" or "createspace" to a user (`{"type": "user", "identifier": accountId}`) or a
     group (`{"type": "group", "identifier": group id or name}`)."""
-    return ok(_grant(ctx, site.grant_global_permission(ctx.session, ctx.principal, body)))
+    return ok(_grants(ctx, [site.grant_global_permission(ctx.session, ctx.principal, body)])[0])
 
 
 @router.delete("/global-permissions/{id}", operation_id="localfluenceRevokeGlobalPermission", status_code=204)
@@ -53,12 +54,16 @@ async def revoke_global_permission(id: int, ctx: Context) -> Response:
     return Response(status_code=204)
 
 
-def _grant(ctx: Ctx, row: SitePermission) -> dict[str, Any]:
-    from localfluence.access import subjects
-
-    if row.user_id is not None:
-        user = subjects.users_by_id(ctx.session, {row.user_id})[row.user_id]
-        subject = {"type": "user", "identifier": user.account_id}
-    else:
-        subject = {"type": "group", "identifier": row.group_id}
-    return {"id": row.id, "permission": row.permission, "subject": subject}
+def _grants(ctx: Ctx, rows: list[SitePermission]) -> list[dict[str, Any]]:
+    # One query for every user the grants name, not one per grant.
+    users = subjects.users_by_id(ctx.session, {r.user_id for r in rows if r.user_id is not None})
+    return [
+        {
+            "id": row.id,
+            "permission": row.permission,
+            "subject": {"type": "user", "identifier": users[row.user_id].account_id}
+            if row.user_id is not None
+            else {"type": "group", "identifier": row.group_id},
+        }
+        for row in rows
+    ]

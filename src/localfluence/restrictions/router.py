@@ -10,7 +10,6 @@ from starlette.responses import Response
 from localfluence.api import Context, ExpandParam, ok
 from localfluence.errors import BadRequest, NotFound
 from localfluence.kit.paging import Paging
-from localfluence.restrictions import repository as repo
 from localfluence.restrictions import serialize, service
 from localfluence.restrictions.schemas import OPERATIONS, parse_restrictions
 
@@ -104,7 +103,7 @@ async def get_content_restriction_status_for_group(
     operation = _operation_or_404(operationKey)
     content = service.readable_content(ctx.session, ctx.principal, id)
     group = service.group_by_name(ctx.session, groupName)
-    return _status(service.names_group(repo.entries(ctx.session, content.id, operation), group))
+    return _status(service.names_group(ctx.session, content, operation, group))
 
 
 @router.put(
@@ -143,7 +142,7 @@ async def get_individual_group_restriction_status_by_group_id(
     operation = _operation_or_404(operationKey)
     content = service.readable_content(ctx.session, ctx.principal, id)
     group = service.group_by_id(ctx.session, groupId)
-    return _status(service.names_group(repo.entries(ctx.session, content.id, operation), group))
+    return _status(service.names_group(ctx.session, content, operation, group))
 
 
 @router.put(
@@ -190,7 +189,7 @@ async def get_content_restriction_status_for_user(
     operation = _operation_or_404(operationKey)
     content = service.readable_content(ctx.session, ctx.principal, id)
     user = service.user_for_lookup(ctx.session, account_id=accountId, username=username, key=key, missing=NotFound)
-    return _status(service.names_user(repo.entries(ctx.session, content.id, operation), user))
+    return _status(service.names_user(ctx.session, content, operation, user))
 
 
 @router.put("/content/{id}/restriction/byOperation/{operationKey}/user", operation_id="addUserToContentRestriction")

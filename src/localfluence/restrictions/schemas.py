@@ -6,17 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from localfluence.errors import BadRequest
+from localfluence.kit.requestbody import RequestBody
 
 OPERATIONS = ("read", "update")
 # Operations the spec's enum lists but that Confluence has no restriction for.
 _OTHER_SPEC_OPERATIONS = ("administer", "copy", "create", "delete", "export", "move", "purge", "purge_version")
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class _In(RequestBody):
+    pass
 
 
 class UserIn(_In):

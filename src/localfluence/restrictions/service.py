@@ -49,13 +49,7 @@ def add_restrictions(
 ) -> None:
     """POST: add the subjects; what is there already stays."""
     resolved = [_resolve(session, change) for change in changes]
-    for operation, users, groups in resolved:
-        for user in users:
-            repo.add_user(session, content.id, operation, user.id)
-        for group in groups:
-            repo.add_group(session, content.id, operation, group.id)
-    _keep_caller_in(session, principal, content, [op for op, _, _ in resolved])
-    events.content_event(session, "permissions_updated", content)
+    _apply(session, principal, content, resolved)
 
 
 def update_restrictions(
@@ -66,6 +60,12 @@ def update_restrictions(
     resolved = [_resolve(session, change) for change in changes]
     repo.clear(session, content.id, [op for op, _, _ in resolved])
     session.flush()
+    _apply(session, principal, content, resolved)
+
+
+def _apply(
+    session: Session, principal: Principal, content: Content, resolved: list[tuple[str, list[User], list[Group]]]
+) -> None:
     for operation, users, groups in resolved:
         for user in users:
             repo.add_user(session, content.id, operation, user.id)
@@ -138,12 +138,12 @@ def group_by_id(session: Session, group_id: str) -> Group:
     return group
 
 
-def names_user(entries: Sequence[ContentRestriction], user: User) -> bool:
-    return any(e.user_id == user.id for e in entries)
+def names_user(session: Session, content: Content, operation: str, user: User) -> bool:
+    return any(e.user_id == user.id for e in repo.entries(session, content.id, operation))
 
 
-def names_group(entries: Sequence[ContentRestriction], group: Group) -> bool:
-    return any(e.group_id == group.id for e in entries)
+def names_group(session: Session, content: Content, operation: str, group: Group) -> bool:
+    return any(e.group_id == group.id for e in repo.entries(session, content.id, operation))
 
 
 def _resolve(session: Session, change: RestrictionChange) -> tuple[str, list[User], list[Group]]:

@@ -109,10 +109,8 @@ async def get_deliveries(
 async def redeliver_delivery(id: WebhookId, deliveryId: DeliveryId, ctx: Context) -> Response:
     """Queue one delivery again (failed, or delivered and wanted once more), with a new retry
     window of webhook_retry_seconds. The receiver gets the same event id."""
-    rows = service.redeliver(ctx.session, ctx.principal, id, ctx.settings.webhook_retry_seconds, delivery_id=deliveryId)
-    event = ctx.session.get(Event, rows[0].event_id)
-    assert event is not None
-    return ok(serialize_delivery(rows[0], event))
+    row, event = service.redeliver_one(ctx.session, ctx.principal, id, deliveryId, ctx.settings.webhook_retry_seconds)
+    return ok(serialize_delivery(row, event))
 
 
 @router.post("/{id}/redeliver", operation_id="localfluenceRedeliverFailedWebhookDeliveries")

@@ -9,7 +9,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,7 @@ from localfluence.access import checks
 from localfluence.access.principal import Principal
 from localfluence.errors import BadRequest, NotFound
 from localfluence.events.record import on_event
+from localfluence.kit.requestbody import RequestBody
 from localfluence.models import Event, Webhook, WebhookDelivery
 from localfluence.tasks.service import WAKE_WORKER
 
@@ -38,9 +39,7 @@ EVENT_TYPES = frozenset(
 ) | {"page_draft_created", "blog_draft_created"}
 
 
-class WebhookIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class WebhookIn(RequestBody):
     name: str = Field(default="", max_length=255)
     url: str = Field(min_length=1, max_length=2000)
     events: list[str] = Field(min_length=1, max_length=200)
@@ -52,9 +51,7 @@ class WebhookIn(BaseModel):
 
 def create_webhook(session: Session, principal: Principal, data: WebhookIn) -> Webhook:
     checks.require_admin(principal)
-    parts = urlsplit(data.url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise BadRequest(f"Invalid webhook URL: {data.url}; use an http or https URL")
+    _check_url(data.url)
     unknown = sorted(set(data.events) - EVENT_TYPES - {"*"})
     if unknown:
         raise BadRequest(f"Unknown event types: {', '.join(unknown)}")
@@ -70,6 +67,19 @@ def create_webhook(session: Session, principal: Principal, data: WebhookIn) -> W
     session.add(hook)
     session.flush()
     return hook
+
+
+def _check_url(url: str) -> None:
+    # The delivery worker connects to hostname:port; a URL it cannot take apart would only fail
+    # there, on every attempt, so it is refused here (malformed brackets and ports raise ValueError).
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018
+    except ValueError:
+        valid = False
+    if not valid:
+        raise BadRequest(f"Invalid webhook URL: {url}; use an http or https URL")
 
 
 def list_webhooks(session: Session, principal: Principal) -> list[Webhook]:
@@ -129,6 +139,15 @@ def redeliver(
     if rows:
         session.info[WAKE_WORKER] = True
     return rows
+
+
+def redeliver_one(
+    session: Session, principal: Principal, webhook_id: int, delivery_id: int, retry_seconds: float
+) -> tuple[WebhookDelivery, Event]:
+    row = redeliver(session, principal, webhook_id, retry_seconds, delivery_id=delivery_id)[0]
+    event = session.get(Event, row.event_id)
+    assert event is not None  # deliveries go with their event (foreign key)
+    return row, event
 
 
 # Built once: every event of every write runs it.
