@@ -243,6 +243,15 @@ spaces:
     assert "spaces[0].pages[0]: no user with email nobody@example.com" in response.json()["message"]
 
 
+def test_values_the_api_refuses_are_seed_errors_and_nothing_is_written(lf: LocalfluenceServer) -> None:
+    for page in ({"title": "nul\u0000title"}, {"title": "t", "properties": {"k": {"n": 10**30}}}):
+        document = {"spaces": [{"key": "BADV", "name": "Bad values", "pages": [page]}]}
+        response = lf.admin.http.post("/seed", json=document)
+        assert response.status_code == 400, response.text
+        assert response.json()["data"]["errors"][0]["field"].startswith("spaces[0]")
+    assert httpx.get(lf.api_url + "/space/BADV", auth=lf.auth).status_code == 404
+
+
 def test_body_files_are_not_read_for_http_callers(lf: LocalfluenceServer) -> None:
     response = lf.admin.http.post(
         "/seed", json={"spaces": [{"key": "F", "name": "F", "pages": [{"title": "P", "bodyFile": "/etc/passwd"}]}]}
