@@ -248,7 +248,7 @@ def test_values_the_api_refuses_are_seed_errors_and_nothing_is_written(lf: Local
         document = {"spaces": [{"key": "BADV", "name": "Bad values", "pages": [page]}]}
         response = lf.admin.http.post("/seed", json=document)
         assert response.status_code == 400, response.text
-        assert response.json()["data"]["errors"][0]["field"].startswith("spaces[0]")
+        assert response.json()["data"]["errors"][0]["field"].startswith("spaces[0]"), response.text
     assert httpx.get(lf.api_url + "/space/BADV", auth=lf.auth).status_code == 404
 
 

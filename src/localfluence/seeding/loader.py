@@ -174,6 +174,9 @@ def _walk(
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             size += _walk(item, (*path, index), lines, problems, source, sizes, open_nodes)
+    elif "\x00" in node.value:
+        # No database stores it in text (PostgreSQL refuses it outright), and no Confluence field holds one.
+        problems.append(Problem(source, node.start_mark.line + 1, path, "contains a NUL character"))
     open_nodes.discard(key)
     sizes[key] = size
     return size
