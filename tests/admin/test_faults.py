@@ -152,3 +152,20 @@ def test_bad_rules_are_400(lf: LocalfluenceServer) -> None:
     assert lf.admin.faults.list() == []
     response = lf.admin.http.delete("/faults/999")
     assert response.status_code == 404
+
+
+def test_rules_the_server_could_not_send_or_echo_are_400_and_not_kept(lf: LocalfluenceServer) -> None:
+    for path, rule in (
+        ("/faults", {"headers": {"X-Trace": "a\r\nInjected: yes"}}),
+        ("/faults", {"headers": {"X-Trace": "\u20ac"}}),
+        ("/faults", {"headers": {"Bad Name:": "x"}}),
+        ("/faults", {"headers": {"Content-Length": "5"}}),
+        ("/faults", {"body": {"n": 10**30}}),
+        ("/faults", {"seed": 10**30}),
+        ("/faults", {"times": 10**30}),
+        ("/faults/rate-limit", {"limit": 10**30}),
+        ("/faults/rate-limit", {"reason": "a\nb"}),
+    ):
+        response = lf.admin.http.post(path, json=rule)
+        assert response.status_code == 400, rule
+    assert lf.admin.faults.list() == []

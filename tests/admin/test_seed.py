@@ -151,6 +151,19 @@ def test_yaml_and_json_syntax_errors_name_the_line() -> None:
     assert problems("- just\n- a list\n") == ["seed.yaml:1: a seed file is a mapping with users, groups and spaces"]
 
 
+def test_aliases_deep_nesting_and_odd_keys_are_seed_errors() -> None:
+    laughs = "x0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + "".join(
+        f"x{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 8)
+    )
+    assert problems(laughs) == ["seed.yaml: the seed expands to more than 1,000,000 values"]
+    assert problems("users: &a [*a]\n") == ["seed.yaml:1: users[0]: an alias refers to a value that contains it"]
+    assert problems("users: " + "[" * 1000 + "]" * 1000 + "\n") == ["seed.yaml: the seed is nested too deeply"]
+    assert problems("? [a]\n: 1\n") == ["seed.yaml:1: a field name is text, not a list or a mapping"]
+    # Aliases that expand modestly still work.
+    seed = parse_seed("groups: [{name: g, members: &m [a@example.com]}, {name: h, members: *m}]\n")
+    assert [g.members for g in seed.document.groups] == [["a@example.com"], ["a@example.com"]]
+
+
 def test_json_seeds_work_too() -> None:
     seed = parse_seed('{"spaces": [{"key": "J", "name": "Json"}]}', source="seed.json")
     assert seed.document.spaces[0].key == "J"
@@ -228,6 +241,15 @@ spaces:
     unknown = "spaces: [{key: X, name: X, pages: [{title: P, author: nobody@example.com}]}]"
     response = lf.admin.http.post("/seed", content=unknown, headers={"Content-Type": "application/yaml"})
     assert "spaces[0].pages[0]: no user with email nobody@example.com" in response.json()["message"]
+
+
+def test_values_the_api_refuses_are_seed_errors_and_nothing_is_written(lf: LocalfluenceServer) -> None:
+    for page in ({"title": "nul\u0000title"}, {"title": "t", "properties": {"k": {"n": 10**30}}}):
+        document = {"spaces": [{"key": "BADV", "name": "Bad values", "pages": [page]}]}
+        response = lf.admin.http.post("/seed", json=document)
+        assert response.status_code == 400, response.text
+        assert response.json()["data"]["errors"][0]["field"].startswith("spaces[0]"), response.text
+    assert httpx.get(lf.api_url + "/space/BADV", auth=lf.auth).status_code == 404
 
 
 def test_body_files_are_not_read_for_http_callers(lf: LocalfluenceServer) -> None:

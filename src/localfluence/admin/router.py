@@ -9,6 +9,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import text
@@ -30,6 +31,12 @@ from localfluence.sites.site import site_of
 from localfluence.tasks.completion import CompletionPolicy, completion
 
 PREFIX = "/_localfluence"
+# Numbers a rule stores are echoed back as JSON, which this server writes as 64-bit integers.
+INT64_MAX = 2**63 - 1
+HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+HEADER_VALUE = re.compile(r"^[\t\x20-\x7e\x80-\xff]*$")
+# Framing headers are the server's own: a rule that set them would break the response it injects.
+FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
 SEED_MEDIA_TYPES = ("application/json", "application/yaml", "application/x-yaml", "text/yaml", "text/plain")
 
 
@@ -210,8 +217,10 @@ class FaultMatch(Body):
     operationId: str | None = Field(default=None, max_length=128)
     accountId: str | None = Field(default=None, max_length=128)
     probability: float = Field(default=1.0, ge=0.0, le=1.0)
-    times: int | None = Field(default=None, ge=1, description="stop after this many injected faults")
-    seed: int | None = Field(default=None, description="seed for the probability dice, for repeatable runs")
+    times: int | None = Field(default=None, ge=1, le=INT64_MAX, description="stop after this many injected faults")
+    seed: int | None = Field(
+        default=None, ge=-INT64_MAX, le=INT64_MAX, description="seed for the probability dice, for repeatable runs"
+    )
 
     @field_validator("pathRegex")
     @classmethod
@@ -244,12 +253,43 @@ class FaultIn(FaultMatch):
     headers: dict[str, str] = Field(default_factory=dict)
     latencyMs: int = Field(default=0, ge=0, le=120_000)
 
+    @field_validator("body")
+    @classmethod
+    def sendable(cls, value: Any) -> Any:
+        try:
+            orjson.dumps(value)
+        except TypeError as exc:
+            raise ValueError(f"cannot be sent as JSON: {exc}") from None
+        return value
+
+    @field_validator("headers")
+    @classmethod
+    def valid_headers(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, header in value.items():
+            if not HEADER_NAME.match(name):
+                raise ValueError(f"{name!r} is not a valid HTTP header name")
+            if name.lower() in FRAMING_HEADERS:
+                raise ValueError(f"{name} is set by the server, not by a fault rule")
+            _check_header_value(header)
+        return value
+
 
 class RateLimitIn(FaultMatch):
     retryAfter: int = Field(default=5, ge=0, le=86_400)
-    limit: int = Field(default=100, ge=0)
+    limit: int = Field(default=100, ge=0, le=INT64_MAX)
     reason: str = Field(default="confluence-burst-based", max_length=128)
     latencyMs: int = Field(default=0, ge=0, le=120_000)
+
+    @field_validator("reason")
+    @classmethod
+    def valid_reason(cls, value: str) -> str:
+        return _check_header_value(value)
+
+
+def _check_header_value(value: str) -> str:
+    if not HEADER_VALUE.match(value):
+        raise ValueError("a header value is Latin-1 text without line breaks or control characters")
+    return value
 
 
 @router.get("/faults", tags=[TAG_FAULTS], summary="List fault rules with their hit counts")

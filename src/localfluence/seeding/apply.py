@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -146,6 +147,10 @@ class _Seeder:
             if getattr(exc, "problems", None):
                 raise
             raise self.seed.problem(path, exc.message) from None
+        except ValidationError as exc:
+            # A value the seed schema lets through but the API's request model refuses (a NUL in a title).
+            message = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+            raise self.seed.problem(path, message) from None
 
     # ------------------------------------------------------------------------------ people
 

@@ -105,12 +105,22 @@ def _message(error: Any) -> str:
     return message.removeprefix("Value error, ")
 
 
+# Values a seed may expand to, aliases included: YAML aliases let a few lines stand for billions of
+# values ("billion laughs"), which validation and seeding would then walk one by one.
+MAX_VALUES = 1_000_000
+
+
 def _compose(text: str, source: str) -> tuple[Any, dict[Path_, int]]:
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None, {}
+        lines: dict[Path_, int] = {}
+        problems: list[Problem] = []
+        size = _walk(node, (), lines, problems, source, {}, set())
+        if size > MAX_VALUES:
+            raise SeedError([Problem(source, None, (), f"the seed expands to more than {MAX_VALUES:,} values")])
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -118,28 +128,55 @@ def _compose(text: str, source: str) -> tuple[Any, dict[Path_, int]]:
         raise SeedError([Problem(source, line, (), f"not valid YAML or JSON: {exc.problem or exc}")]) from None
     except yaml.YAMLError as exc:
         raise SeedError([Problem(source, None, (), f"not valid YAML or JSON: {exc}")]) from None
+    except RecursionError:
+        raise SeedError([Problem(source, None, (), "the seed is nested too deeply")]) from None
     finally:
         loader.dispose()
-    lines: dict[Path_, int] = {}
-    problems: list[Problem] = []
-    _walk(node, (), lines, problems, source)
     if problems:
         raise SeedError(problems)
     return data, lines
 
 
-def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[Problem], source: str) -> None:
+def _walk(
+    node: yaml.Node,
+    path: Path_,
+    lines: dict[Path_, int],
+    problems: list[Problem],
+    source: str,
+    sizes: dict[int, int],
+    open_nodes: set[int],
+) -> int:
+    """Record the line of every field and report duplicate ones; return how many values the node
+    expands to. A node reached again through an alias is walked once (its size is remembered), so
+    the walk is as long as the text, however far the aliases expand."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    if key in open_nodes:
+        line = node.start_mark.line + 1
+        raise SeedError([Problem(source, line, path, "an alias refers to a value that contains it")])
     lines.setdefault(path, node.start_mark.line + 1)
+    size = 1
+    open_nodes.add(key)
     if isinstance(node, yaml.MappingNode):
         seen: set[Any] = set()
         for key_node, value_node in node.value:
-            key = key_node.value
-            if key in seen:
-                problems.append(Problem(source, key_node.start_mark.line + 1, (*path, key), "duplicate field"))
-            seen.add(key)
+            if not isinstance(key_node, yaml.ScalarNode):
+                line = key_node.start_mark.line + 1
+                raise SeedError([Problem(source, line, path, "a field name is text, not a list or a mapping")])
+            field = key_node.value
+            if field in seen:
+                problems.append(Problem(source, key_node.start_mark.line + 1, (*path, field), "duplicate field"))
+            seen.add(field)
             # A field is reported at its key's line, where a reader looks for it.
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            _walk(value_node, (*path, key), lines, problems, source)
+            lines[(*path, field)] = key_node.start_mark.line + 1
+            size += _walk(value_node, (*path, field), lines, problems, source, sizes, open_nodes)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*path, index), lines, problems, source)
+            size += _walk(item, (*path, index), lines, problems, source, sizes, open_nodes)
+    elif "\x00" in node.value:
+        # No database stores it in text (PostgreSQL refuses it outright), and no Confluence field holds one.
+        problems.append(Problem(source, node.start_mark.line + 1, path, "contains a NUL character"))
+    open_nodes.discard(key)
+    sizes[key] = size
+    return size

@@ -6,11 +6,22 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def storable(properties: dict[str, Any]) -> dict[str, Any]:
+    """Property values are stored as JSON, whose integers this server keeps to 64 bits."""
+    for key, value in properties.items():
+        try:
+            orjson.dumps(value)
+        except TypeError as exc:
+            raise ValueError(f"property {key} cannot be stored as JSON: {exc}") from None
+    return properties
 
 
 class UserSeed(Model):
@@ -82,6 +93,8 @@ class ContentSeed(Model):
     properties: dict[str, Any] = Field(default_factory=dict)
     attachments: list[AttachmentSeed] = Field(default_factory=list)
 
+    _storable = field_validator("properties")(storable)
+
     @model_validator(mode="after")
     def one_body(self) -> ContentSeed:
         if self.body is not None and self.bodyFile is not None:
@@ -108,6 +121,8 @@ class HomepageSeed(Model):
     properties: dict[str, Any] = Field(default_factory=dict)
     attachments: list[AttachmentSeed] = Field(default_factory=list)
     children: list[PageSeed] = Field(default_factory=list)
+
+    _storable = field_validator("properties")(storable)
 
 
 class SpaceSeed(Model):
