@@ -275,3 +275,19 @@ def test_purged_content_takes_its_properties_along(server: RunningServer, admin:
     with transaction(server.runtime.sessions) as session:
         left = session.scalar(select(func.count()).where(ContentProperty.content_id == int(page["id"])))
     assert left == 0
+
+
+def test_values_json_cannot_store_are_400_and_store_nothing(admin: Person, space: dict) -> None:
+    page = create_page(admin, space["key"], "Unstorable values")
+    huge = b'{"key": "big", "value": {"n": 123456789012345678901234567890}}'
+    response = admin.api.post(
+        f"/content/{page['id']}/property", content=huge, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400, response.text
+    assert admin.api.get(f"/content/{page['id']}/property/big").status_code == 404
+    response = admin.api.post(
+        f"/space/{space['key']}/property",
+        content=b'{"key": "big", "value": 123456789012345678901234567890}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 400, response.text

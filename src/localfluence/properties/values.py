@@ -36,7 +36,10 @@ def check_user_key(key: str) -> str:
 
 def encode_value(value: Any, limit: int, too_large: type[ConfluenceError] = PayloadTooLarge) -> str:
     """The value as stored: JSON text, refused above `limit` bytes."""
-    encoded = orjson.dumps(value)
+    try:
+        encoded = orjson.dumps(value)
+    except orjson.JSONEncodeError as exc:  # integers past 64 bits, nesting past 254 levels
+        raise BadRequest(f"The property value cannot be stored: {exc}") from None
     if len(encoded) > limit:
         raise too_large(f"The property value is too long: {len(encoded)} bytes, at most {limit} are allowed")
     return encoded.decode()
