@@ -69,6 +69,10 @@ def convert(
     space_key: str | None = None,
 ) -> str:
     check_conversion(representation, to)
+    if representation == "storage" and to != "storage":
+        # render parses storage (or finds it in a cache only a successful parse fills), which
+        # validates it: validating first as well would parse every body twice.
+        return render(ctx, value, to, content=content, space_key=space_key)
     storage = to_storage(value, representation)
     return render(ctx, storage, to, content=content, space_key=space_key)
 
