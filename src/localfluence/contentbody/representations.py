@@ -3,7 +3,6 @@ for the conversion routes. Registered into content.serialize.BODY_CONVERTERS on 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from html import escape
 
@@ -12,6 +11,7 @@ from sqlalchemy import select
 from localfluence.access.principal import Principal
 from localfluence.content.serialize import BODY_CONVERTERS
 from localfluence.contentbody import cache
+from localfluence.contentbody.cache import digest
 from localfluence.contentbody.resolver import Resolver
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest
@@ -23,10 +23,6 @@ from localfluence.xhtml.storage import XhtmlError, parse
 RENDERED = ("view", "export_view", "styled_view", "anonymous_export_view")
 OUTPUT_REPRESENTATIONS = (*RENDERED, "storage", "editor", "atlas_doc_format")
 EMPTY_ADF = '{"type":"doc","version":1,"content":[]}'
-
-
-def digest(storage: str) -> str:
-    return hashlib.blake2b(storage.encode(), digest_size=16).hexdigest()
 
 
 def space_key_of(ctx: Ctx, space_id: int) -> str | None:
