@@ -3,7 +3,6 @@ for the conversion routes. Registered into content.serialize.BODY_CONVERTERS on 
 
 from __future__ import annotations
 
-import json
 from html import escape
 
 from sqlalchemy import select
@@ -100,7 +99,7 @@ def _pure(storage: str, body_digest: str, representation: str) -> str:
         return found  # type: ignore[no-any-return]
     root = parse(storage)
     if representation == "atlas_doc_format":
-        out = json.dumps(adf.to_adf(root), ensure_ascii=False, separators=(",", ":"))
+        out = adf.to_adf_json(root)
     else:
         out = editor.to_editor(root)
     cache.derived.put(key, out, len(out) * 2 + 256)

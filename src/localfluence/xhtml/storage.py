@@ -259,11 +259,6 @@ def is_element(node: object) -> bool:
     return isinstance(node, etree._Element) and isinstance(node.tag, str)
 
 
-def local_name(element: etree._Element) -> str:
-    tag = element.tag
-    return tag.rsplit("}", 1)[-1] if tag[0] == "{" else tag
-
-
 def attr(element: etree._Element, prefix_ns: str, name: str, default: str | None = None) -> str | None:
     return element.get(f"{{{prefix_ns}}}{name}", default)
 
