@@ -529,3 +529,19 @@ def test_a_sphinx_published_page_renders_with_images_and_links_resolved(
     assert "confluence-information-macro-information" in html and ">Note</p>" in html
     assert 'href="#Userguide-Installation"' in html  # the table of contents
     assert "createlink" not in html and "unresolved" not in html
+
+
+def test_content_ids_in_conversion_routes_are_checked_like_content_ids(admin: Person) -> None:
+    """A content id past what a long holds is a 400 (not the database's overflow), one past what is
+    stored a 404, as for /content/{id}."""
+    body = {"value": "<p>x</p>", "representation": "storage"}
+    for bad in ("99999999999999999999999", "-1", "1_0", "abc"):
+        assert (
+            admin.api.post("/contentbody/convert/view", params={"contentIdContext": bad}, json=body).status_code == 400
+        )
+        assert admin.api.get(f"/content/{bad}/history/1/macro/id/x").status_code == 400
+    assert (
+        admin.api.post("/contentbody/convert/view", params={"contentIdContext": "99999999999"}, json=body).status_code
+        == 404
+    )
+    assert admin.api.get("/content/99999999999/history/1/macro/id/x").status_code == 404

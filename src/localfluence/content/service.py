@@ -24,8 +24,7 @@ from localfluence.kit.clock import clock
 from localfluence.labels import service as labels
 from localfluence.models import Content, ContentVersion, Space
 from localfluence.spaces import repository as space_repo
-from localfluence.xhtml.inputs import INPUT_REPRESENTATIONS, to_storage
-from localfluence.xhtml.storage import prepare_for_save
+from localfluence.xhtml.inputs import INPUT_REPRESENTATIONS, storage_for_save
 
 # Called after a content is created, in the same transaction, with the request body: packages
 # that own what rides along in it (comment placement, metadata.properties) register here.
@@ -102,7 +101,7 @@ def storage_body(body: dict | None) -> str | None:  # type: ignore[type-arg]
             value = body[name]
             if value.representation not in (None, name):
                 raise BadRequest(f"Body representation mismatch: {name} != {value.representation}")
-            return prepare_for_save(to_storage(value.value, name))
+            return storage_for_save(value.value, name)
     for name in body:
         if name in ("editor2", "view", "export_view", "styled_view", "anonymous_export_view", "plain", "raw"):
             raise BadRequest(f"Content body in the '{name}' representation cannot be stored; send storage")

@@ -6,10 +6,15 @@ is never stale: a change anywhere produces a different key and old entries age o
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any
+
+
+def digest(storage: str) -> str:
+    return hashlib.blake2b(storage.encode(), digest_size=16).hexdigest()
 
 
 class DerivedCache:

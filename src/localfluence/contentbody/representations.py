@@ -3,8 +3,6 @@ for the conversion routes. Registered into content.serialize.BODY_CONVERTERS on 
 
 from __future__ import annotations
 
-import hashlib
-import json
 from html import escape
 
 from sqlalchemy import select
@@ -12,6 +10,7 @@ from sqlalchemy import select
 from localfluence.access.principal import Principal
 from localfluence.content.serialize import BODY_CONVERTERS
 from localfluence.contentbody import cache
+from localfluence.contentbody.cache import digest
 from localfluence.contentbody.resolver import Resolver
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest
@@ -23,10 +22,6 @@ from localfluence.xhtml.storage import XhtmlError, parse
 RENDERED = ("view", "export_view", "styled_view", "anonymous_export_view")
 OUTPUT_REPRESENTATIONS = (*RENDERED, "storage", "editor", "atlas_doc_format")
 EMPTY_ADF = '{"type":"doc","version":1,"content":[]}'
-
-
-def digest(storage: str) -> str:
-    return hashlib.blake2b(storage.encode(), digest_size=16).hexdigest()
 
 
 def space_key_of(ctx: Ctx, space_id: int) -> str | None:
@@ -104,7 +99,7 @@ def _pure(storage: str, body_digest: str, representation: str) -> str:
         return found  # type: ignore[no-any-return]
     root = parse(storage)
     if representation == "atlas_doc_format":
-        out = json.dumps(adf.to_adf(root), ensure_ascii=False, separators=(",", ":"))
+        out = adf.to_adf_json(root)
     else:
         out = editor.to_editor(root)
     cache.derived.put(key, out, len(out) * 2 + 256)

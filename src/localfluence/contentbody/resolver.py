@@ -17,6 +17,8 @@ from localfluence.access.principal import Principal
 from localfluence.access.visibility import content_is_visible, space_is_readable
 from localfluence.content.links import webui
 from localfluence.content.service import title_key
+from localfluence.contentbody import cache
+from localfluence.contentbody.cache import digest
 from localfluence.models import Content, ContentAncestor, ContentLabel, ContentVersion, Label, Space, User
 from localfluence.xhtml.references import (
     MAX_LISTED,
@@ -99,11 +101,18 @@ class Resolver:
         return resolved
 
     def _collect_into(self, needs: Needs, storage: str, target: Target) -> None:
-        try:
-            root = parse(storage)
-        except XhtmlError:
-            return
-        needs.merge(collect(root, target.space_key, owner_ref(target)))
+        # Every render of an including page resolves again (its fingerprint keys the HTML cache), so
+        # what an included body refers to is kept as the page's own body's needs are.
+        owner = owner_ref(target)
+        key = ("included", digest(storage), target.space_key, owner)
+        found = cache.needs.get(key)
+        if found is None:
+            try:
+                found = collect(parse(storage), target.space_key, owner)
+            except XhtmlError:
+                found = Needs()
+            cache.needs.put(key, found, len(storage) // 4 + 256)
+        needs.merge(found)
 
     def _resolve_round(self, needs: Needs, resolved: Resolved, current: Content | None) -> None:
         page_refs = set(needs.pages) | needs.includes | needs.excerpts
@@ -356,7 +365,17 @@ def _files_named(owner_id: int, names: set[str]) -> ColumnElement[bool]:
 
 
 def _excerpt_of(storage: str) -> str | None:
-    """The body of a page's first excerpt macro, as storage."""
+    """The body of a page's first excerpt macro, as storage (kept by body digest: every render of
+    an excerpt-including page asks again)."""
+    key = ("excerpt", digest(storage))
+    found = cache.needs.get(key)
+    if found is None:
+        found = (_first_excerpt(storage),)
+        cache.needs.put(key, found, len(found[0] or "") + 256)
+    return found[0]  # type: ignore[no-any-return]
+
+
+def _first_excerpt(storage: str) -> str | None:
     try:
         root = parse(storage)
     except XhtmlError:

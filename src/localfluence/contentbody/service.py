@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from localfluence.access.principal import Principal
 from localfluence.content import repository as content_repo
+from localfluence.content.service import parse_content_id
 from localfluence.contentbody.representations import OUTPUT_REPRESENTATIONS, render, space_key_of
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest, Forbidden, NotFound
@@ -37,11 +38,7 @@ def conversion_context(ctx: Ctx, space_key: str | None, content_id: str | None) 
     """The content and space a conversion renders in; 404 when either cannot be seen."""
     content = None
     if content_id:
-        try:
-            number = int(content_id)
-        except ValueError:
-            raise content_repo.not_found(content_id) from None
-        content = content_repo.get_content(ctx.session, ctx.principal, number)
+        content = content_repo.get_content(ctx.session, ctx.principal, parse_content_id(content_id))
     if space_key:
         space = get_space(ctx.session, ctx.principal, space_key)
         return content, space.key
@@ -69,6 +66,10 @@ def convert(
     space_key: str | None = None,
 ) -> str:
     check_conversion(representation, to)
+    if representation == "storage" and to != "storage":
+        # render parses storage (or finds it in a cache only a successful parse fills), which
+        # validates it: validating first as well would parse every body twice.
+        return render(ctx, value, to, content=content, space_key=space_key)
     storage = to_storage(value, representation)
     return render(ctx, storage, to, content=content, space_key=space_key)
 
@@ -169,11 +170,7 @@ def _aware(value):  # type: ignore[no-untyped-def]
 
 
 def macro_at_version(ctx: Ctx, content_id: str, version: int, macro_id: str) -> tuple[Content, Macro]:
-    try:
-        number = int(content_id)
-    except ValueError:
-        raise content_repo.not_found(content_id) from None
-    content = content_repo.get_content(ctx.session, ctx.principal, number)
+    content = content_repo.get_content(ctx.session, ctx.principal, parse_content_id(content_id))
     found = content_repo.get_version(ctx.session, content.id, version)
     if found is None:
         raise NotFound(f"No version {version} of content {content.id}")

@@ -15,7 +15,7 @@ from lxml import etree
 from localfluence.errors import BadRequest
 from localfluence.xhtml.adf import LAYOUT_WIDTHS, PANEL_MACROS, STATUS_NAMES, Node
 from localfluence.xhtml.emoticons import name_for_shortname
-from localfluence.xhtml.storage import ac, new_root, ri, serialize, set_parameter_value
+from localfluence.xhtml.storage import ac, new_root, parse, ri, serialize, set_parameter_value, too_deep
 
 
 def _kebab(value: str) -> str:
@@ -27,6 +27,8 @@ def from_adf_json(value: str) -> str:
         document = json.loads(value)
     except ValueError as exc:
         raise BadRequest(f"Content body cannot be converted: invalid atlas_doc_format JSON: {exc}") from None
+    except RecursionError:
+        raise too_deep() from None
     return from_adf(document)
 
 
@@ -38,7 +40,12 @@ def from_adf(document: Any) -> str:
         _FromAdf().blocks(root, document.get("content"))
     except (TypeError, AttributeError, KeyError, ValueError) as exc:
         raise BadRequest(f"Content body cannot be converted: invalid atlas_doc_format: {exc}") from None
-    return serialize(root)
+    except RecursionError:
+        raise too_deep() from None
+    storage = serialize(root)
+    # As wiki and editor input are: storage nested past MAX_DEPTH would be saved yet never render.
+    parse(storage)
+    return storage
 
 
 def _sub(parent: etree._Element, tag: str, attrs: dict[str, str] | None = None) -> etree._Element:

@@ -150,8 +150,14 @@ def parse(storage: str) -> etree._Element:
         # lxml refuses NUL and other control characters before parsing.
         raise XhtmlError(str(exc), 1, 1) from None
     if _TOO_DEEP(root):
-        raise XhtmlError(f"Maximum element depth exceeded: elements may nest at most {MAX_DEPTH} deep", 1, 1)
+        raise too_deep()
     return strip_wrapper_whitespace(root)
+
+
+def too_deep() -> XhtmlError:
+    """The error for input nested deeper than storage may be, also raised by converters whose
+    own recursion gives out first."""
+    return XhtmlError(f"Maximum element depth exceeded: elements may nest at most {MAX_DEPTH} deep", 1, 1)
 
 
 _MISMATCH = re.compile(r"Opening and ending tag mismatch: (\S+) line \d+ and (\S+)")
@@ -251,11 +257,6 @@ def strip_wrapper_whitespace(root: etree._Element) -> etree._Element:
 
 def is_element(node: object) -> bool:
     return isinstance(node, etree._Element) and isinstance(node.tag, str)
-
-
-def local_name(element: etree._Element) -> str:
-    tag = element.tag
-    return tag.rsplit("}", 1)[-1] if tag[0] == "{" else tag
 
 
 def attr(element: etree._Element, prefix_ns: str, name: str, default: str | None = None) -> str | None:

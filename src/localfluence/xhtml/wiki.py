@@ -11,7 +11,7 @@ import re
 from html import escape
 
 from localfluence.xhtml.emoticons import WIKI_SHORTCUTS
-from localfluence.xhtml.storage import parse, xml_safe
+from localfluence.xhtml.storage import parse, too_deep, xml_safe
 
 PLAIN_MACROS = frozenset(("code", "noformat"))
 RICH_MACROS = frozenset(
@@ -51,7 +51,11 @@ _EMOTICON_NAMES = dict(WIKI_SHORTCUTS)
 
 
 def wiki_to_storage(markup: str) -> str:
-    storage = _Wiki().blocks(xml_safe(markup.replace("\r\n", "\n").replace("\r", "\n")))
+    try:
+        storage = _Wiki().blocks(xml_safe(markup.replace("\r\n", "\n").replace("\r", "\n")))
+    except RecursionError:
+        # Effects nested thousands deep (h1. ****...) would nest past MAX_DEPTH anyway.
+        raise too_deep() from None
     parse(storage)
     return storage
 
