@@ -74,7 +74,7 @@ def _client(server: RunningServer, prefix: str, auth: tuple[str, str] | None) ->
 
 def make_person(server: RunningServer, name: str, *, admin: bool = False) -> Person:
     email = f"{'-'.join(name.lower().split())}-{uuid.uuid4().hex[:8]}@example.com"
-    with transaction(server.runtime.sessions) as session:
+    with transaction(server.runtime.sessions, write=True) as session:
         user = people.create_user(session, email=email, display_name=name, admin=admin)
         token = people.create_token(session, user)
         account_id = user.account_id

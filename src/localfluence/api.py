@@ -13,8 +13,7 @@ from localfluence.auth.cache import Admission
 from localfluence.auth.credentials import authenticate
 from localfluence.auth.scopes import require_scopes
 from localfluence.context import Ctx
-from localfluence.db.engine import SQLITE_BEGIN
-from localfluence.db.session import READ_REQUEST, run_side_writes
+from localfluence.db.session import READ_REQUEST, begin_write, run_side_writes
 from localfluence.events.record import ACTOR, REMOTE_ADDRESS
 from localfluence.kit.expand import Expand
 from localfluence.kit.jsonresponse import JSON
@@ -36,7 +35,7 @@ async def request_context(request: Request) -> AsyncIterator[Ctx]:
         if request.method in READ_METHODS:
             session.info[READ_REQUEST] = True
         else:
-            _begin_write(session)
+            begin_write(session)
         admission = _admission(runtime, session, request.headers.get("authorization"))
         principal = admission.principal
         # The one place token scopes are enforced: every API route authenticates through here.
@@ -53,16 +52,12 @@ async def request_context(request: Request) -> AsyncIterator[Ctx]:
             settings=runtime.settings,
         )
         session.commit()
-        run_side_writes(session, runtime.sessions, _begin_write)
+        run_side_writes(session, runtime.sessions)
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
-
-
-def _begin_write(session: Session) -> None:
-    session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
 
 
 def _admission(runtime: Runtime, session: Session, authorization: str | None) -> Admission:

@@ -105,7 +105,7 @@ def prepare_database(runtime: Runtime) -> str | None:
         from localfluence.db.migrate import upgrade
 
         upgrade(runtime.settings.resolved_database_url())
-    with transaction(runtime.sessions) as session:
+    with transaction(runtime.sessions, write=True) as session:
         result = bootstrap(session, runtime.settings)
     return result.generated_token
 

@@ -14,7 +14,6 @@ import pytest
 
 from localfluence.db.session import transaction
 from localfluence.models import LongTask
-from localfluence.tasks.worker import write
 from localfluence.testing.server import LocalfluenceServer, SiteAddress, start_server
 from tests.admin.conftest import make_page, make_space
 from tests.server import database_for_worker
@@ -160,8 +159,7 @@ def test_a_sites_worker_runs_its_queued_tasks(sites: list[SiteAddress], site: Lo
         task_id = str(uuid.uuid4().int >> 64)
         from localfluence.people.service import get_user_by_email
 
-        with transaction(runtime.sessions) as session:
-            write(session)
+        with transaction(runtime.sessions, write=True) as session:
             session.add(
                 LongTask(
                     id=task_id,

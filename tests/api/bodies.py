@@ -23,13 +23,13 @@ def user_id(server: RunningServer, account_id: str) -> int:
 def restrict(server: RunningServer, content_id: str | int, operation: str, account_id: str) -> None:
     """Only account_id may `operation` (read or update) the content."""
     uid = user_id(server, account_id)
-    with transaction(server.runtime.sessions) as session:
+    with transaction(server.runtime.sessions, write=True) as session:
         session.add(ContentRestriction(content_id=int(content_id), operation=operation, user_id=uid))
 
 
 def add_attachment(server: RunningServer, page_id: str | int, filename: str) -> int:
     """An attachment content row below a page (what the attachments API would create)."""
-    with transaction(server.runtime.sessions) as session:
+    with transaction(server.runtime.sessions, write=True) as session:
         page = session.get(Content, int(page_id))
         assert page is not None
         now = clock.now()

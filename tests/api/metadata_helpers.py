@@ -20,7 +20,7 @@ def private_space(admin: Person) -> dict:
 
 
 def grant(server: RunningServer, space_key: str, person: Person, operation: str, target: str) -> None:
-    with transaction(server.runtime.sessions) as session:
+    with transaction(server.runtime.sessions, write=True) as session:
         user_id = session.scalar(select(User.id).where(User.account_id == person.account_id))
         space_id = session.scalar(select(Space.id).where(Space.key == space_key))
         session.add(

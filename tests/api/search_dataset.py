@@ -169,7 +169,7 @@ def build(server: RunningServer, admin: Person) -> Dataset:
         assert update.status_code == 200, update.text
     finally:
         clock.reset()
-    with transaction(server.runtime.sessions) as session:
+    with transaction(server.runtime.sessions, write=True) as session:
         admin_id = session.scalar(select(User.id).where(User.email == admin.email))
         session.add(ContentRestriction(content_id=int(ids["restricted"]), operation="read", user_id=admin_id))
     return data

@@ -51,7 +51,7 @@ def _person(server: RunningServer, name: str) -> Iterator[Person]:
 
 
 def restrict(server: RunningServer, content_id: str, operation: str, person: Person) -> None:
-    with transaction(server.runtime.sessions) as session:
+    with transaction(server.runtime.sessions, write=True) as session:
         user_id = session.scalar(select(User.id).where(User.account_id == person.account_id))
         session.add(ContentRestriction(content_id=int(content_id), operation=operation, user_id=user_id))
 
@@ -629,7 +629,7 @@ def test_copy_attachments_shares_the_bytes(server: RunningServer, admin: Person,
     data = b"copied " + page["id"].encode()
     uploaded(admin.api, page["id"], "copied.txt", data, comment="original")
     target = create_page(admin, space["key"])
-    with transaction(server.runtime.sessions) as session:
+    with transaction(server.runtime.sessions, write=True) as session:
         admin_id = session.scalar(select(User.id).where(User.account_id == admin.account_id))
         principal = Principal(user_id=admin_id, account_id=admin.account_id, is_admin=True)
         assert len(copy_attachments(session, principal, int(page["id"]), int(target["id"]))) == 1

@@ -568,7 +568,7 @@ def test_a_version_stored_by_a_concurrent_writer_makes_the_loser_a_409(
 ) -> None:
     page = create_page(admin, space["key"], "Raced", body="<p>one</p>")
     # Another writer's version 2 lands between this request's version check and its insert.
-    with transaction(server.runtime.sessions) as session:
+    with transaction(server.runtime.sessions, write=True) as session:
         session.add(
             ContentVersion(
                 content_id=int(page["id"]), number=2, title="Raced", body="<p>theirs</p>", created_at=clock.now()

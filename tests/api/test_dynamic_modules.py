@@ -33,7 +33,7 @@ ADMIN_PAGE = {"key": "my-admin-page", "name": {"value": "My Admin Page"}, "url":
 
 def _app(server: RunningServer) -> tuple[str, httpx.Client]:
     key = f"com.example.app-{uuid.uuid4().hex[:8]}"
-    with transaction(server.runtime.sessions) as session:
+    with transaction(server.runtime.sessions, write=True) as session:
         user = people.create_user(session, email=f"{key}@connect.example.com", display_name=key, username=key)
         user.account_type = "app"
         token = people.create_token(session, user)

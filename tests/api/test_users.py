@@ -101,7 +101,7 @@ def test_personal_space_expansion(server: RunningServer, alice: Person, bob: Per
     body = alice.api.get("/user/current", params={"expand": "personalSpace"}).json()
     assert "personalSpace" not in body
     assert "personalSpace" not in body["_expandable"]
-    with transaction(server.runtime.sessions) as session:
+    with transaction(server.runtime.sessions, write=True) as session:
         user_id = session.query(User.id).filter(User.account_id == alice.account_id).scalar()
         space = Space(key="~" + alice.account_id, name="Alice", type="personal", created_at=clock.now())
         session.add(space)

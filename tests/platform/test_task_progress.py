@@ -15,7 +15,7 @@ from localfluence.kit.clock import clock
 from localfluence.models import AsyncConversion, LongTask
 from localfluence.states import service as states
 from localfluence.tasks.jobs import JOBS, Job, Outcome, Progress
-from localfluence.tasks.worker import INTERRUPTED, Worker, write
+from localfluence.tasks.worker import INTERRUPTED, Worker
 from tests.conftest import Person, create_page
 from tests.platform.test_task_worker import queued
 from tests.server import RunningServer
@@ -157,8 +157,7 @@ def test_a_conversion_whose_task_is_interrupted_too_often_fails(server: RunningS
     from localfluence.people.service import get_user_by_email
 
     async_id = uuid.uuid4().hex
-    with transaction(server.runtime.sessions) as session:
-        write(session)
+    with transaction(server.runtime.sessions, write=True) as session:
         now = clock.now()
         owner = get_user_by_email(session, admin.email).id
         session.add(

@@ -12,7 +12,7 @@ from localfluence.db.session import transaction
 from localfluence.kit.clock import clock
 from localfluence.models import LongTask
 from localfluence.tasks.jobs import JOBS
-from localfluence.tasks.worker import INTERRUPTED, Worker, write
+from localfluence.tasks.worker import INTERRUPTED, Worker
 from tests.conftest import Person
 from tests.server import RunningServer
 from tests.tasks import wait_for_task
@@ -23,8 +23,7 @@ def queued(server: RunningServer, owner: Person, kind: str, params: dict, **fiel
     from localfluence.people.service import get_user_by_email
 
     task_id = str(uuid.uuid4().int >> 64)
-    with transaction(server.runtime.sessions) as session:
-        write(session)  # as a writer from the start: the worker may write meanwhile
+    with transaction(server.runtime.sessions, write=True) as session:
         session.add(
             LongTask(
                 id=task_id,
@@ -111,8 +110,7 @@ def test_concurrent_claims_never_share_a_task(server: RunningServer, admin: Pers
     mine = [t for t in claimed if t in ids]
     assert len(mine) == len(set(mine))
     # The server's own worker may have taken some; together nothing ran twice and all were taken.
-    with transaction(server.runtime.sessions) as session:
-        write(session)
+    with transaction(server.runtime.sessions, write=True) as session:
         rows = [session.get(LongTask, t) for t in ids]
         assert all(r is not None and r.state != "queued" and r.attempts == 1 for r in rows)
         for r in rows:  # leave nothing running for a worker that does not exist

@@ -20,7 +20,7 @@ from tests.server import RunningServer
 def make_group(server: RunningServer, *members: Person, name: str | None = None) -> dict[str, str]:
     """A group, created in the database: the group API belongs to another package."""
     name = name or f"team-{uuid.uuid4().hex[:8]}"
-    with transaction(server.runtime.sessions) as session:
+    with transaction(server.runtime.sessions, write=True) as session:
         group = Group(id=str(uuid.uuid4()), name=name, created_at=clock.now())
         session.add(group)
         session.flush()
@@ -32,7 +32,7 @@ def make_group(server: RunningServer, *members: Person, name: str | None = None)
 
 def leave_users_group(server: RunningServer, person: Person) -> None:
     """Take a user out of confluence-users (which holds "use", "createspace" and default space grants)."""
-    with transaction(server.runtime.sessions) as session:
+    with transaction(server.runtime.sessions, write=True) as session:
         user_id = session.scalar(select(User.id).where(User.account_id == person.account_id))
         group_id = session.scalar(select(Group.id).where(Group.name == USERS_GROUP))
         session.execute(delete(GroupMember).where(GroupMember.user_id == user_id, GroupMember.group_id == group_id))

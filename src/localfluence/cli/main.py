@@ -318,7 +318,7 @@ def _session(data_dir: Path | None, database_url: str | None) -> Iterator[Sessio
 
     runtime, _ = _prepared(_settings(data_dir, database_url))
     try:
-        with transaction(runtime.sessions) as session:
+        with transaction(runtime.sessions, write=True) as session:
             yield session
     except ConfluenceError as exc:
         console.print(f"[red]{exc.message}[/red]")

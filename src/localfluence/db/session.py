@@ -8,14 +8,21 @@ from contextlib import contextmanager
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from localfluence.db.engine import SQLITE_BEGIN
+
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False, autoflush=True)
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+def transaction(factory: sessionmaker[Session], *, write: bool = False) -> Iterator[Session]:
+    """`write=True` begins as a writer (BEGIN IMMEDIATE on SQLite): a transaction that reads and
+    then writes would otherwise fail at once with "database is locked" when another connection
+    committed in between, instead of waiting for the lock."""
     session = factory()
+    if write:
+        begin_write(session)
     try:
         yield session
         session.commit()
@@ -24,6 +31,11 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def begin_write(session: Session) -> None:
+    """Begin the session's transaction as a writer (BEGIN IMMEDIATE on SQLite)."""
+    session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
 
 
 # Session.info keys: set on the sessions of read requests, and the writes such a request queued.
@@ -44,12 +56,11 @@ def write_after_read(session: Session, work: Callable[[Session], None]) -> None:
         work(session)
 
 
-def run_side_writes(session: Session, factory: sessionmaker[Session], begin_write: Callable[[Session], None]) -> None:
+def run_side_writes(session: Session, factory: sessionmaker[Session]) -> None:
     """The writes a committed read request queued, in one write transaction."""
     queued = session.info.pop(SIDE_WRITES, None)
     if not queued:
         return
-    with transaction(factory) as writer:
-        begin_write(writer)
+    with transaction(factory, write=True) as writer:
         for work in queued:
             work(writer)

@@ -32,7 +32,6 @@ from localfluence.config import Settings
 from localfluence.content import repository as content_repo
 from localfluence.content import service as content_service
 from localfluence.content.schemas import ContentCreate, ContentUpdate
-from localfluence.db.engine import SQLITE_BEGIN
 from localfluence.db.session import transaction
 from localfluence.errors import BadRequest, ConfluenceError
 from localfluence.groups import repository as groups_repo
@@ -100,9 +99,7 @@ def apply_seed(session: Session, settings: Settings, seed: Seed) -> SeedReport:
 
 def seed_site(sessions: sessionmaker[Session], settings: Settings, seed: Seed) -> SeedReport:
     """Apply in a transaction of its own: all of the seed, or none of it."""
-    with transaction(sessions) as session:
-        # A writer from the start: SQLite then waits for the write lock instead of failing later.
-        session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+    with transaction(sessions, write=True) as session:
         return apply_seed(session, settings, seed)
 
 

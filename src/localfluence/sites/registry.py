@@ -174,7 +174,7 @@ class SiteRegistry:
         runtime = Runtime.build(settings)
         try:
             if from_template:
-                with transaction(runtime.sessions) as session:
+                with transaction(runtime.sessions, write=True) as session:
                     bootstrap(session, settings)
             else:
                 prepare_database(runtime)

@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from localfluence.access.principal import Principal
 from localfluence.db.checkpoint import checkpoint
-from localfluence.db.engine import SQLITE_BEGIN
 from localfluence.db.session import transaction
 from localfluence.errors import ConfluenceError
 from localfluence.events.record import ACTOR
@@ -51,12 +50,6 @@ def checkpoint_wal(worker: Worker) -> tuple[bool, datetime | None]:
 
 
 STEPS: list[Step] = [checkpoint_wal]
-
-
-def write(session: Session) -> None:
-    """Begin a transaction that will write as a writer (BEGIN IMMEDIATE on SQLite), so it waits for
-    the lock instead of failing when a read turns into a write."""
-    session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
 
 
 def real_now() -> datetime:
@@ -149,8 +142,7 @@ class Worker:
         still being worked on is never taken: its worker holds the row lock (PostgreSQL; skipped
         here) or the write lock (SQLite; this waits for it, and then sees the task's new state)."""
         now = real_now()
-        with transaction(self.runtime.sessions) as session:
-            write(session)
+        with transaction(self.runtime.sessions, write=True) as session:
             expired = (LongTask.state == "running") & (LongTask.lease_until < now)
             query = select(LongTask).where(expired)
             if self.postgres:
@@ -167,8 +159,7 @@ class Worker:
     def claim(self) -> str | None:
         now = real_now()
         lease = now + timedelta(seconds=self.settings.task_lease_seconds)
-        with transaction(self.runtime.sessions) as session:
-            write(session)
+        with transaction(self.runtime.sessions, write=True) as session:
             query = select(LongTask.id).where(LongTask.state == "queued").order_by(LongTask.created_at, LongTask.id)
             if self.postgres:
                 task_id = session.scalar(query.limit(1).with_for_update(skip_locked=True))
@@ -235,8 +226,7 @@ class Worker:
 
     def _run_whole(self, task_id: str, job: Job) -> None:
         assert job.run is not None
-        with transaction(self.runtime.sessions) as session:
-            write(session)
+        with transaction(self.runtime.sessions, write=True) as session:
             held = self._resume(session, task_id, job)
             if held is None:
                 return
@@ -249,8 +239,7 @@ class Worker:
         assert job.step is not None
         while not self._stop.is_set():
             began = time.monotonic()
-            with transaction(self.runtime.sessions) as session:
-                write(session)
+            with transaction(self.runtime.sessions, write=True) as session:
                 held = self._resume(session, task_id, job)
                 if held is None:
                     return
@@ -272,8 +261,7 @@ class Worker:
         # Stopping between slices: the lease runs out and the task resumes where it stopped.
 
     def _fail(self, task_id: str, message: str) -> None:
-        with transaction(self.runtime.sessions) as session:
-            write(session)
+        with transaction(self.runtime.sessions, write=True) as session:
             task = self._mine(session, task_id)
             if task is not None:
                 job = JOBS.get(task.kind or "")

@@ -142,7 +142,7 @@ def start_server(
         app = create_app(config, prepare=not from_template)
         runtime = app.state.runtime
         if from_template:
-            with transaction(runtime.sessions) as session:
+            with transaction(runtime.sessions, write=True) as session:
                 bootstrap(session, config)
         if seed is not None:
             from localfluence.seeding import load_seed_file, seed_site

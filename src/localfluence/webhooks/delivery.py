@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from localfluence.config import Settings
 from localfluence.db.session import transaction
 from localfluence.models import Content, Event, Space, User, Webhook, WebhookDelivery
-from localfluence.tasks.worker import STEPS, Worker, real_now, write
+from localfluence.tasks.worker import STEPS, Worker, real_now
 from localfluence.webhooks.payloads import Related, webhook_body
 
 log = logging.getLogger("localfluence.webhooks")
@@ -360,8 +360,7 @@ def deliver_due(worker: Worker) -> tuple[bool, datetime | None]:
         record_by = min(o.at for o in outcomes) + timedelta(seconds=OUTCOME_DELAY)
         if len(outcomes) < OUTCOME_BATCH and record_by > now:
             return False, record_by if next_due is None else min(record_by, next_due)
-    with transaction(worker.runtime.sessions) as session:
-        write(session)
+    with transaction(worker.runtime.sessions, write=True) as session:
         _record(session, worker.settings, outcomes)
         claimed = _claim(session, worker, now, room) if wanted else []
     pipeline.unrecorded = []
@@ -391,8 +390,7 @@ def _pipeline(worker: Worker) -> Pipeline:
             left = held.unrecorded + held.drain()
             if left:
                 try:
-                    with transaction(worker.runtime.sessions) as session:
-                        write(session)
+                    with transaction(worker.runtime.sessions, write=True) as session:
                         _record(session, worker.settings, left)
                 except Exception:
                     log.exception("recording the last webhook outcomes failed")
