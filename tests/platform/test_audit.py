@@ -124,3 +124,17 @@ def test_nul_characters_are_400_on_every_database(admin: Person) -> None:
     assert_error(response, 400)
     nested = {"remoteAddress": "1.2.3.4", "summary": "ok", "affectedObject": {"name": "x\x00", "objectType": "Page"}}
     assert_error(admin.api.post("/audit", json=nested), 400)
+
+
+def test_search_string_wildcards_match_literally(admin: Person) -> None:
+    marker = uuid.uuid4().hex[:12]
+    for summary in (f"{marker} 100% done", f"{marker} 100 done", f"{marker}_x", f"{marker}ax"):
+        created = admin.api.post("/audit", json={"summary": summary, "category": "Import", "remoteAddress": "10.0.0.1"})
+        assert created.status_code == 200, created.text
+
+    def found(search: str) -> list[str]:
+        return sorted(r["summary"] for r in admin.api.get("/audit", params={"searchString": search}).json()["results"])
+
+    assert found(f"{marker} 100%") == [f"{marker} 100% done"]
+    assert found(f"{marker}_") == [f"{marker}_x"]
+    assert len(found(marker)) == 4

@@ -251,7 +251,6 @@ def find_records(
     if end_date is not None:
         conditions.append(AuditRecord.created_at <= end_date)
     if search:
-        pattern = f"%{search.lower()}%"
         fields = (
             AuditRecord.summary,
             AuditRecord.description,
@@ -262,7 +261,7 @@ def find_records(
             cast(AuditRecord.author_account_id, String),
             AuditRecord.remote_address,
         )
-        conditions.append(or_(*(f.is_not(None) & f.ilike(pattern) for f in fields)))
+        conditions.append(or_(*(f.is_not(None) & f.icontains(search, autoescape=True) for f in fields)))
     if conditions:
         query = query.where(and_(*conditions))
     query = query.offset(start)
