@@ -3,7 +3,6 @@ expansion, never one per row. Other packages register expanders for what they ow
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -85,15 +84,31 @@ _VERSION_AUTHOR_SPACE = (
     )
 )
 # Read-only rows with the attribute names of the models, as the serializers' other loaders give.
-_VersionRow = namedtuple("_VersionRow", [c.name for c in _VERSION.c])  # type: ignore[misc]
-_UserRow = namedtuple("_UserRow", [c.name for c in User.__table__.c])  # type: ignore[misc]
-_SpaceRow = namedtuple("_SpaceRow", [c.name for c in Space.__table__.c])  # type: ignore[misc]
+_VersionRow = repo.VersionRow
+_UserRow = repo.UserRow
+_SpaceRow = repo.SpaceRow
 _SPLIT = (len(_VersionRow._fields), len(_VersionRow._fields) + len(_UserRow._fields))
+
+
+def remember_joined(ctx: Ctx, rows: Sequence[Content]) -> None:
+    """Put what point reads brought along with their rows (repo.Joined) into the request memo, so
+    that spaces_of, versions_of and load_users find it there instead of asking again."""
+    for row in rows:
+        joined = getattr(row, "joined", None)
+        if joined is None:
+            continue
+        ctx.memo.setdefault("space", {}).setdefault(row.space_id, joined.space)
+        ctx.memo.setdefault("version", {}).setdefault((row.id, row.version), joined.version)
+        users = ctx.memo.setdefault("user", {})
+        for user in (joined.author, joined.creator):
+            if user is not None:
+                users.setdefault(user.id, user)
 
 
 def prefetch_current_versions(ctx: Ctx, rows: Sequence[Content]) -> None:
     """The rows' current versions, their authors and the rows' spaces in one statement instead of
     three, into the request memo that versions_of, load_users and spaces_of read from."""
+    remember_joined(ctx, rows)
     versions = ctx.memo.setdefault("version", {})
     wanted = {(r.id, r.version) for r in rows} - versions.keys()
     if not wanted:
@@ -124,6 +139,8 @@ def serialize_contents(ctx: Ctx, rows: Sequence[Content], expand: Expand, *, top
         return []
     if CURRENT_VERSION_EXPANSIONS.intersection(expand.names()):
         prefetch_current_versions(ctx, rows)
+    else:
+        remember_joined(ctx, rows)
     spaces = spaces_of(ctx, {r.space_id for r in rows})
     out = [_base(ctx, row, spaces[row.space_id]) for row in rows]
     _add_extensions(ctx, rows, out, expand.child("extensions"))
