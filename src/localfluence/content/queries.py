@@ -67,6 +67,7 @@ def list_content(
     start: int,
     limit: int,
     labels: Sequence[str] | None = None,
+    current: bool = False,
 ) -> list[Any]:
     if type not in LISTABLE_TYPES and not is_custom(type):
         raise BadRequest(f"Invalid content type: {type}; use page or blogpost")
@@ -91,6 +92,7 @@ def list_content(
         labels=[n.strip().lower() for chunk in labels or [] for n in chunk.split(",") if n.strip()],
         start=start,
         limit=limit,
+        current=current,
     )
 
 

@@ -93,6 +93,13 @@ for _n in (len(_space.c), len(_version.c), len(_author.c), len(_creator.c)):
     _at += _n
 
 
+def _read_rows(session: Session, statement: Select[Any], params: dict[str, Any] | None = None) -> Sequence[Any]:
+    """Rows of a read statement, on the session's connection: the visibility rule names ORM
+    attributes, which would send the statement through the ORM's loading machinery, for rows that
+    need none of it (nothing is flushed or loaded into the session by a plain SELECT of columns)."""
+    return session.connection().execute(statement, params).fetchall()
+
+
 def _content_row(row: Sequence[Any]) -> Any:
     return ContentRow._make((*row, None))
 
@@ -114,8 +121,8 @@ def read_content(
 ) -> Any | None:
     """find_content for routes that only read: a ContentRow with its companions (Joined), in one
     statement under the same visibility rule."""
-    row = session.execute(_read_content(principal, tuple(statuses or ())), {"content_id": content_id}).first()
-    return None if row is None else _joined_row(row)
+    rows = _read_rows(session, _read_content(principal, tuple(statuses or ())), {"content_id": content_id})
+    return _joined_row(rows[0]) if rows else None
 
 
 def get_content_row(
@@ -129,20 +136,29 @@ def get_content_row(
 
 @lru_cache(maxsize=1024)
 def _read_content(principal: Principal, statuses: tuple[str, ...]) -> Select[Any]:
-    query = (
-        select(*_content.c, *_space.c, *_version.c, *_author.c, *_creator.c, _parent.c.type)
-        .select_from(
-            _content.join(_space, _space.c.id == _content.c.space_id)
-            .outerjoin(_version, and_(_version.c.content_id == _content.c.id, _version.c.number == _content.c.version))
-            .outerjoin(_author, _author.c.id == _version.c.author_id)
-            .outerjoin(_creator, _creator.c.id == _content.c.creator_id)
-            .outerjoin(_parent, _parent.c.id == _content.c.parent_id)
-        )
-        .where(content_is_visible(principal), _content.c.id == bindparam("content_id"))
-    )
+    query = _companions(_content).where(content_is_visible(principal), _content.c.id == bindparam("content_id"))
     if statuses:
         query = query.where(one_of(_content.c.status, statuses))
     return query
+
+
+def _companions(content: Any) -> Select[Any]:
+    """The columns of `content` (the table, or a page of it) followed by what Joined holds."""
+    c = content.c
+    return select(*c, *_space.c, *_version.c, *_author.c, *_creator.c, _parent.c.type).select_from(
+        content.join(_space, _space.c.id == c.space_id)
+        .outerjoin(_version, and_(_version.c.content_id == c.id, _version.c.number == c.version))
+        .outerjoin(_author, _author.c.id == _version.c.author_id)
+        .outerjoin(_creator, _creator.c.id == c.creator_id)
+        .outerjoin(_parent, _parent.c.id == c.parent_id)
+    )
+
+
+def _with_companions(page: Select[Any], *order: str) -> Select[Any]:
+    """A page of content rows (ordered, limited) with their companions, in the page's order: the
+    page is chosen first, so rows skipped by the offset join nothing."""
+    rows = page.subquery("page")
+    return _companions(rows).order_by(*(rows.c[name] for name in order))
 
 
 def _rows_of(query: Select[Any]) -> Select[Any]:
@@ -178,15 +194,18 @@ def list_content(
     labels: Sequence[str] = (),
     start: int,
     limit: int,
+    current: bool = False,
 ) -> list[Any]:
     """Read-only rows (ContentRow). `space_key` names the space in the same statement: the space
-    of visible content is readable, so an unreadable or missing space lists nothing, as it should."""
+    of visible content is readable, so an unreadable or missing space lists nothing, as it should.
+    `current`: the common listings bring each row's companions (Joined) along."""
     in_space = "id" if space_id is not None else "key" if space_key is not None else None
     if not labels and title is None and posting_day is None and not order_by:
         # The common listings (a space's pages, all pages) run a statement built once per shape.
         params = {"start": start, "limit": limit + 1, "space_id": space_id, "space_key": space_key}
-        statement = _listing(principal, tuple(types), tuple(statuses), in_space)
-        return [_content_row(r) for r in session.execute(statement, params)]
+        statement = _listing(principal, tuple(types), tuple(statuses), in_space, current)
+        make = _joined_row if current else _content_row
+        return [make(r) for r in _read_rows(session, statement, params)]
     query = _rows_of(visible(principal)).where(Content.type.in_(types))
     if labels:
         labelled = select(ContentLabel.content_id).join(Label, Label.id == ContentLabel.label_id)
@@ -202,7 +221,7 @@ def list_content(
     if posting_day is not None:
         query = query.where(Content.posting_day == posting_day)
     query = query.order_by(*order_by, Content.id)
-    return [_content_row(r) for r in session.execute(query.offset(start).limit(limit + 1))]
+    return [_content_row(r) for r in _read_rows(session, query.offset(start).limit(limit + 1))]
 
 
 def list_children(
@@ -214,10 +233,13 @@ def list_children(
     statuses: Sequence[str] = ("current",),
     start: int,
     limit: int,
-) -> list[Content]:
-    query = _children(principal, tuple(types), tuple(statuses))
+    current: bool = False,
+) -> list[Any]:
+    """Read-only rows (ContentRow); `current` as in list_content."""
+    query = _children(principal, tuple(types), tuple(statuses), current)
     params = {"parent_id": parent_id, "start": start, "limit": limit + 1}
-    return [_content_row(r) for r in session.execute(query, params)]
+    make = _joined_row if current else _content_row
+    return [make(r) for r in _read_rows(session, query, params)]
 
 
 # Statements built once per principal and shape (they are immutable): building and hashing a
@@ -227,7 +249,7 @@ _SPACE_BY_KEY = select(Space.id).where(Space.key == bindparam("space_key")).scal
 
 @lru_cache(maxsize=1024)
 def _listing(
-    principal: Principal, types: tuple[str, ...], statuses: tuple[str, ...], in_space: str | None
+    principal: Principal, types: tuple[str, ...], statuses: tuple[str, ...], in_space: str | None, current: bool
 ) -> Select[Any]:
     query = _rows_of(visible(principal)).where(one_of(Content.type, types))
     if statuses:
@@ -236,12 +258,13 @@ def _listing(
         query = query.where(Content.space_id == bindparam("space_id"))
     elif in_space == "key":
         query = query.where(Content.space_id == _SPACE_BY_KEY)
-    return query.order_by(Content.id).offset(bindparam("start")).limit(bindparam("limit"))
+    page = query.order_by(Content.id).offset(bindparam("start")).limit(bindparam("limit"))
+    return _with_companions(page, "id") if current else page
 
 
 @lru_cache(maxsize=1024)
-def _children(principal: Principal, types: tuple[str, ...], statuses: tuple[str, ...]) -> Select[tuple[Content]]:
-    return (
+def _children(principal: Principal, types: tuple[str, ...], statuses: tuple[str, ...], current: bool) -> Select[Any]:
+    page = (
         _rows_of(visible(principal))
         .where(
             Content.parent_id == bindparam("parent_id"), one_of(Content.type, types), one_of(Content.status, statuses)
@@ -250,6 +273,7 @@ def _children(principal: Principal, types: tuple[str, ...], statuses: tuple[str,
         .offset(bindparam("start"))
         .limit(bindparam("limit"))
     )
+    return _with_companions(page, "position", "id") if current else page
 
 
 def children_of_many(

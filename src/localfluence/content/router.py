@@ -21,6 +21,7 @@ from localfluence.content.schemas import (
 )
 from localfluence.content.serialize import (
     SINGLE_DEFAULT,
+    reads_current_versions,
     remember_joined,
     serialize_content,
     serialize_contents,
@@ -99,6 +100,7 @@ async def get_content(
         labels=label,
         start=paging.start,
         limit=paging.limit,
+        current=reads_current_versions(expand),
     )
     results = serialize_contents(ctx, rows[: paging.limit], expand)
     query = {
@@ -265,7 +267,13 @@ async def get_content_children_by_type(
     remember_joined(ctx, [content])
     paging = Paging.of(start, limit, default=25, maximum=200)
     rows = repo.list_children(
-        ctx.session, ctx.principal, content.id, types=(type,), start=paging.start, limit=paging.limit
+        ctx.session,
+        ctx.principal,
+        content.id,
+        types=(type,),
+        start=paging.start,
+        limit=paging.limit,
+        current=reads_current_versions(expand),
     )
     results = serialize_contents(ctx, rows[: paging.limit], expand)
     return ok(

@@ -90,6 +90,12 @@ _SpaceRow = repo.SpaceRow
 _SPLIT = (len(_VersionRow._fields), len(_VersionRow._fields) + len(_UserRow._fields))
 
 
+def reads_current_versions(expand: Expand) -> bool:
+    """Whether serializing with `expand` reads the rows' current versions (listings then read them
+    along with the rows)."""
+    return not CURRENT_VERSION_EXPANSIONS.isdisjoint(expand.names())
+
+
 def remember_joined(ctx: Ctx, rows: Sequence[Content]) -> None:
     """Put what point reads brought along with their rows (repo.Joined) into the request memo, so
     that spaces_of, versions_of and load_users find it there instead of asking again."""
@@ -137,7 +143,7 @@ def serialize_content(ctx: Ctx, content: Content, expand: Expand, *, top: bool =
 def serialize_contents(ctx: Ctx, rows: Sequence[Content], expand: Expand, *, top: bool = False) -> list[dict[str, Any]]:
     if not rows:
         return []
-    if CURRENT_VERSION_EXPANSIONS.intersection(expand.names()):
+    if reads_current_versions(expand):
         prefetch_current_versions(ctx, rows)
     else:
         remember_joined(ctx, rows)
