@@ -100,20 +100,30 @@ def _read_rows(session: Session, statement: Select[Any], params: dict[str, Any] 
     return session.connection().execute(statement, params).fetchall()
 
 
-def _content_row(row: Sequence[Any]) -> Any:
-    return ContentRow._make((*row, None))
+def _content_rows(rows: Sequence[Any]) -> list[Any]:
+    return [ContentRow._make((*row, None)) for row in rows]
 
 
-def _joined_row(row: Sequence[Any]) -> Any:
+def _joined_rows(rows: Sequence[Any]) -> list[Any]:
+    """ContentRows with their Joined; a space or person named by several rows is made once."""
     (s0, s1), (v0, v1), (a0, a1), (c0, c1) = _SLICES
-    joined = Joined(
-        space=SpaceRow._make(row[s0:s1]),
-        version=VersionRow._make(row[v0:v1]) if row[v0] is not None else None,
-        author=UserRow._make(row[a0:a1]) if row[a0] is not None else None,
-        creator=UserRow._make(row[c0:c1]) if row[c0] is not None else None,
-        parent_type=row[c1],
-    )
-    return ContentRow._make((*row[:_N_CONTENT], joined))
+    spaces: dict[Any, Any] = {}
+    users: dict[Any, Any] = {None: None}
+    out = []
+    for row in rows:
+        space = spaces.get(row[s0])
+        if space is None:
+            space = spaces[row[s0]] = SpaceRow._make(row[s0:s1])
+        author = users.get(row[a0])
+        if author is None and row[a0] is not None:
+            author = users[row[a0]] = UserRow._make(row[a0:a1])
+        creator = users.get(row[c0])
+        if creator is None and row[c0] is not None:
+            creator = users[row[c0]] = UserRow._make(row[c0:c1])
+        version = VersionRow._make(row[v0:v1]) if row[v0] is not None else None
+        joined = Joined(space, version, author, creator, row[c1])
+        out.append(ContentRow._make((*row[:_N_CONTENT], joined)))
+    return out
 
 
 def read_content(
@@ -122,7 +132,7 @@ def read_content(
     """find_content for routes that only read: a ContentRow with its companions (Joined), in one
     statement under the same visibility rule."""
     rows = _read_rows(session, _read_content(principal, tuple(statuses or ())), {"content_id": content_id})
-    return _joined_row(rows[0]) if rows else None
+    return _joined_rows(rows)[0] if rows else None
 
 
 def get_content_row(
@@ -204,8 +214,8 @@ def list_content(
         # The common listings (a space's pages, all pages) run a statement built once per shape.
         params = {"start": start, "limit": limit + 1, "space_id": space_id, "space_key": space_key}
         statement = _listing(principal, tuple(types), tuple(statuses), in_space, current)
-        make = _joined_row if current else _content_row
-        return [make(r) for r in _read_rows(session, statement, params)]
+        make = _joined_rows if current else _content_rows
+        return make(_read_rows(session, statement, params))
     query = _rows_of(visible(principal)).where(Content.type.in_(types))
     if labels:
         labelled = select(ContentLabel.content_id).join(Label, Label.id == ContentLabel.label_id)
@@ -221,7 +231,7 @@ def list_content(
     if posting_day is not None:
         query = query.where(Content.posting_day == posting_day)
     query = query.order_by(*order_by, Content.id)
-    return [_content_row(r) for r in _read_rows(session, query.offset(start).limit(limit + 1))]
+    return _content_rows(_read_rows(session, query.offset(start).limit(limit + 1)))
 
 
 def list_children(
@@ -238,8 +248,8 @@ def list_children(
     """Read-only rows (ContentRow); `current` as in list_content."""
     query = _children(principal, tuple(types), tuple(statuses), current)
     params = {"parent_id": parent_id, "start": start, "limit": limit + 1}
-    make = _joined_row if current else _content_row
-    return [make(r) for r in _read_rows(session, query, params)]
+    make = _joined_rows if current else _content_rows
+    return make(_read_rows(session, query, params))
 
 
 # Statements built once per principal and shape (they are immutable): building and hashing a
