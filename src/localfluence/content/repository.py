@@ -75,8 +75,9 @@ ContentRow = namedtuple("ContentRow", [*(c.name for c in _content.c), "joined"])
 
 
 class Joined(NamedTuple):
-    """What a point read brings along: the content's space, its current version (None when it has
-    none), that version's author and the content's creator (None for no one), its parent's type."""
+    """What a read brings along with a content (a point read always, listings when asked): its
+    space, its current version (None when it has none), that version's author and the content's
+    creator (None for no one), its parent's type."""
 
     space: Any
     version: Any
@@ -96,7 +97,10 @@ for _n in (len(_space.c), len(_version.c), len(_author.c), len(_creator.c)):
 def _read_rows(session: Session, statement: Select[Any], params: dict[str, Any] | None = None) -> Sequence[Any]:
     """Rows of a read statement, on the session's connection: the visibility rule names ORM
     attributes, which would send the statement through the ORM's loading machinery, for rows that
-    need none of it (nothing is flushed or loaded into the session by a plain SELECT of columns)."""
+    need none of it. Pending changes are flushed first, as the ORM would (on a read route there
+    are none, and checking costs next to nothing)."""
+    if session.autoflush:
+        session.flush()
     return session.connection().execute(statement, params).fetchall()
 
 
