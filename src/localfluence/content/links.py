@@ -21,6 +21,7 @@ def _preview_slug(title: str) -> str:
     return quote_plus(title)
 
 
+@lru_cache(maxsize=8192)
 def tiny(content_id: int) -> str:
     """Confluence's tiny link code: the id's little-endian bytes in URL-safe base64, trimmed."""
     raw = content_id.to_bytes(8, "little").rstrip(b"\0") or b"\0"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -66,23 +67,24 @@ def list_content(
     start: int,
     limit: int,
     labels: Sequence[str] | None = None,
-) -> list[Content]:
+    current: bool = False,
+) -> list[Any]:
     if type not in LISTABLE_TYPES and not is_custom(type):
         raise BadRequest(f"Invalid content type: {type}; use page or blogpost")
-    space_id = None
-    if space_key:
-        space = space_repo.find_space(session, principal, space_key)
-        if space is None:
-            return []
-        space_id = space.id
     if posting_day is not None:
-        posting_day = _posting_day(posting_day)
+        try:
+            posting_day = _posting_day(posting_day)
+        except BadRequest:
+            # A space nobody can read lists nothing, whatever else the query asks.
+            if space_key and space_repo.find_space(session, principal, space_key) is None:
+                return []
+            raise
     return repo.list_content(
         session,
         principal,
         types=(type,),
         statuses=parse_statuses(statuses),
-        space_id=space_id,
+        space_key=space_key or None,
         title=title,
         posting_day=posting_day,
         order_by=parse_orderby(orderby),
@@ -90,15 +92,17 @@ def list_content(
         labels=[n.strip().lower() for chunk in labels or [] for n in chunk.split(",") if n.strip()],
         start=start,
         limit=limit,
+        current=current,
     )
 
 
 def get_content(
     session: Session, principal: Principal, content_id: int, *, statuses: Sequence[str] | None, version: int | None
 ) -> Content:
+    """A content as GET /content/{id} reads it: a read-only row (repo.read_content), not an entity."""
     wanted = parse_statuses(statuses)
     if version is not None:
-        content = repo.get_content(session, principal, content_id, ANY_STATUS)
+        content = repo.get_content_row(session, principal, content_id, ANY_STATUS)
         if version == content.version:
             return content
         found = repo.get_version(session, content.id, version)
@@ -107,7 +111,7 @@ def get_content(
         return content_at_version(content, found)
     if "historical" in wanted:
         wanted = tuple(s for s in wanted if s != "historical") or ("current",)
-    return repo.get_content(session, principal, content_id, wanted)
+    return repo.get_content_row(session, principal, content_id, wanted)
 
 
 def content_at_version(content: Content, version: ContentVersion) -> Content:

@@ -3,12 +3,13 @@ skip it end in _unchecked and are for code that already proved visibility."""
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Row, Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, func, literal, select
 from sqlalchemy.orm import Session
 
 from localfluence.access.principal import Principal
@@ -23,11 +24,18 @@ from localfluence.models import (
     Label,
     Space,
     SpacePermission,
+    User,
 )
 
 
 def visible(principal: Principal) -> Select[tuple[Content]]:
     return select(Content).where(content_is_visible(principal))
+
+
+def one_of(column: Any, values: Sequence[str]) -> ColumnElement[bool]:
+    """column IN (values) for a statement built once per set of values: one bound parameter per
+    value, where in_() would expand a list parameter again on every execution."""
+    return column.in_([literal(v) for v in values])
 
 
 def find_content(
@@ -42,8 +50,134 @@ def _find_content(principal: Principal, statuses: tuple[str, ...]) -> Select[tup
     # (statements are immutable), so a request pays for running it, not for building it.
     query = visible(principal).where(Content.id == bindparam("content_id"))
     if statuses:
-        query = query.where(Content.status.in_(statuses))
+        query = query.where(one_of(Content.status, statuses))
     return query
+
+
+# --- read-only rows for the read routes ----------------------------------------------------------
+# GET routes only serialize what they read, so they take plain rows (same attribute names as
+# Content) instead of ORM objects: no identity map, no instance state, no attribute events. Rows of
+# a point read carry what its serializers ask for next (the space, the current version and the
+# people behind it), read by the same statement.
+
+_content = Content.__table__
+_space = Space.__table__
+_version = ContentVersion.__table__
+_author = User.__table__.alias("current_author")
+_creator = User.__table__.alias("creator")
+_parent = Content.__table__.alias("parent")
+
+SpaceRow = namedtuple("SpaceRow", [c.name for c in _space.c])  # type: ignore[misc]
+VersionRow = namedtuple("VersionRow", [c.name for c in _version.c])  # type: ignore[misc]
+UserRow = namedtuple("UserRow", [c.name for c in User.__table__.c])  # type: ignore[misc]
+# `joined`: a Joined for rows read with their companions, else None.
+ContentRow = namedtuple("ContentRow", [*(c.name for c in _content.c), "joined"])  # type: ignore[misc]
+
+
+class Joined(NamedTuple):
+    """What a read brings along with a content (a point read always, listings when asked): its
+    space, its current version (None when it has none), that version's author and the content's
+    creator (None for no one), its parent's type."""
+
+    space: Any
+    version: Any
+    author: Any
+    creator: Any
+    parent_type: str | None
+
+
+_N_CONTENT = len(_content.c)
+_SLICES = []
+_at = _N_CONTENT
+for _n in (len(_space.c), len(_version.c), len(_author.c), len(_creator.c)):
+    _SLICES.append((_at, _at + _n))
+    _at += _n
+
+
+def _read_rows(session: Session, statement: Select[Any], params: dict[str, Any] | None = None) -> Sequence[Any]:
+    """Rows of a read statement, on the session's connection: the visibility rule names ORM
+    attributes, which would send the statement through the ORM's loading machinery, for rows that
+    need none of it. Pending changes are flushed first, as the ORM would (on a read route there
+    are none, and checking costs next to nothing)."""
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, params).fetchall()
+
+
+def _content_rows(rows: Sequence[Any]) -> list[Any]:
+    return [ContentRow._make((*row, None)) for row in rows]
+
+
+def _joined_rows(rows: Sequence[Any]) -> list[Any]:
+    """ContentRows with their Joined; a space or person named by several rows is made once."""
+    (s0, s1), (v0, v1), (a0, a1), (c0, c1) = _SLICES
+    spaces: dict[Any, Any] = {}
+    users: dict[Any, Any] = {None: None}
+    out = []
+    for row in rows:
+        space = spaces.get(row[s0])
+        if space is None:
+            space = spaces[row[s0]] = SpaceRow._make(row[s0:s1])
+        author = users.get(row[a0])
+        if author is None and row[a0] is not None:
+            author = users[row[a0]] = UserRow._make(row[a0:a1])
+        creator = users.get(row[c0])
+        if creator is None and row[c0] is not None:
+            creator = users[row[c0]] = UserRow._make(row[c0:c1])
+        version = VersionRow._make(row[v0:v1]) if row[v0] is not None else None
+        joined = Joined(space, version, author, creator, row[c1])
+        out.append(ContentRow._make((*row[:_N_CONTENT], joined)))
+    return out
+
+
+def read_content(
+    session: Session, principal: Principal, content_id: int, statuses: Sequence[str] | None = None
+) -> Any | None:
+    """find_content for routes that only read: a ContentRow with its companions (Joined), in one
+    statement under the same visibility rule."""
+    rows = _read_rows(session, _read_content(principal, tuple(statuses or ())), {"content_id": content_id})
+    return _joined_rows(rows)[0] if rows else None
+
+
+def get_content_row(
+    session: Session, principal: Principal, content_id: int, statuses: Sequence[str] | None = None
+) -> Any:
+    content = read_content(session, principal, content_id, statuses)
+    if content is None:
+        raise not_found(content_id)
+    return content
+
+
+@lru_cache(maxsize=1024)
+def _read_content(principal: Principal, statuses: tuple[str, ...]) -> Select[Any]:
+    query = _companions(_content).where(content_is_visible(principal), _content.c.id == bindparam("content_id"))
+    if statuses:
+        query = query.where(one_of(_content.c.status, statuses))
+    return query
+
+
+def _companions(content: Any) -> Select[Any]:
+    """The columns of `content` (the table, or a page of it) followed by what Joined holds."""
+    c = content.c
+    return select(*c, *_space.c, *_version.c, *_author.c, *_creator.c, _parent.c.type).select_from(
+        content.join(_space, _space.c.id == c.space_id)
+        .outerjoin(_version, and_(_version.c.content_id == c.id, _version.c.number == c.version))
+        .outerjoin(_author, _author.c.id == _version.c.author_id)
+        .outerjoin(_creator, _creator.c.id == c.creator_id)
+        .outerjoin(_parent, _parent.c.id == c.parent_id)
+    )
+
+
+def _with_companions(page: Select[Any], *order: str) -> Select[Any]:
+    """A page of content rows (ordered, limited) with their companions, in the page's order: the
+    page is chosen first, so rows skipped by the offset join nothing."""
+    rows = page.subquery("page")
+    return _companions(rows).order_by(*(rows.c[name] for name in order))
+
+
+def _rows_of(query: Select[Any]) -> Select[Any]:
+    """The same statement selecting the content's columns instead of the entity."""
+    return query.with_only_columns(*_content.c)
 
 
 def get_content(
@@ -67,18 +201,26 @@ def list_content(
     types: Sequence[str],
     statuses: Sequence[str],
     space_id: int | None = None,
+    space_key: str | None = None,
     title: str | None = None,
     posting_day: str | None = None,
     order_by: Sequence[object] = (),
     labels: Sequence[str] = (),
     start: int,
     limit: int,
-) -> list[Content]:
+    current: bool = False,
+) -> list[Any]:
+    """Read-only rows (ContentRow). `space_key` names the space in the same statement: the space
+    of visible content is readable, so an unreadable or missing space lists nothing, as it should.
+    `current`: the common listings bring each row's companions (Joined) along."""
+    in_space = "id" if space_id is not None else "key" if space_key is not None else None
     if not labels and title is None and posting_day is None and not order_by:
         # The common listings (a space's pages, all pages) run a statement built once per shape.
-        params = {"start": start, "limit": limit + 1, "space_id": space_id}
-        return list(session.scalars(_listing(principal, tuple(types), tuple(statuses), space_id is not None), params))
-    query = visible(principal).where(Content.type.in_(types))
+        params = {"start": start, "limit": limit + 1, "space_id": space_id, "space_key": space_key}
+        statement = _listing(principal, tuple(types), tuple(statuses), in_space, current)
+        make = _joined_rows if current else _content_rows
+        return make(_read_rows(session, statement, params))
+    query = _rows_of(visible(principal)).where(Content.type.in_(types))
     if labels:
         labelled = select(ContentLabel.content_id).join(Label, Label.id == ContentLabel.label_id)
         query = query.where(Content.id.in_(labelled.where(Label.name.in_(labels))))
@@ -86,12 +228,14 @@ def list_content(
         query = query.where(Content.status.in_(statuses))
     if space_id is not None:
         query = query.where(Content.space_id == space_id)
+    if space_key is not None:
+        query = query.where(Content.space_id == select(Space.id).where(Space.key == space_key).scalar_subquery())
     if title is not None:
         query = query.where(Content.title == title)
     if posting_day is not None:
         query = query.where(Content.posting_day == posting_day)
     query = query.order_by(*order_by, Content.id)
-    return list(session.scalars(query.offset(start).limit(limit + 1)))
+    return _content_rows(_read_rows(session, query.offset(start).limit(limit + 1)))
 
 
 def list_children(
@@ -103,34 +247,47 @@ def list_children(
     statuses: Sequence[str] = ("current",),
     start: int,
     limit: int,
-) -> list[Content]:
-    query = _children(principal, tuple(types), tuple(statuses))
-    return list(session.scalars(query, {"parent_id": parent_id, "start": start, "limit": limit + 1}))
+    current: bool = False,
+) -> list[Any]:
+    """Read-only rows (ContentRow); `current` as in list_content."""
+    query = _children(principal, tuple(types), tuple(statuses), current)
+    params = {"parent_id": parent_id, "start": start, "limit": limit + 1}
+    make = _joined_rows if current else _content_rows
+    return make(_read_rows(session, query, params))
 
 
 # Statements built once per principal and shape (they are immutable): building and hashing a
 # listing statement cost more Python than running it.
+_SPACE_BY_KEY = select(Space.id).where(Space.key == bindparam("space_key")).scalar_subquery()
+
+
 @lru_cache(maxsize=1024)
 def _listing(
-    principal: Principal, types: tuple[str, ...], statuses: tuple[str, ...], in_space: bool
-) -> Select[tuple[Content]]:
-    query = visible(principal).where(Content.type.in_(types))
+    principal: Principal, types: tuple[str, ...], statuses: tuple[str, ...], in_space: str | None, current: bool
+) -> Select[Any]:
+    query = _rows_of(visible(principal)).where(one_of(Content.type, types))
     if statuses:
-        query = query.where(Content.status.in_(statuses))
-    if in_space:
+        query = query.where(one_of(Content.status, statuses))
+    if in_space == "id":
         query = query.where(Content.space_id == bindparam("space_id"))
-    return query.order_by(Content.id).offset(bindparam("start")).limit(bindparam("limit"))
+    elif in_space == "key":
+        query = query.where(Content.space_id == _SPACE_BY_KEY)
+    page = query.order_by(Content.id).offset(bindparam("start")).limit(bindparam("limit"))
+    return _with_companions(page, "id") if current else page
 
 
 @lru_cache(maxsize=1024)
-def _children(principal: Principal, types: tuple[str, ...], statuses: tuple[str, ...]) -> Select[tuple[Content]]:
-    return (
-        visible(principal)
-        .where(Content.parent_id == bindparam("parent_id"), Content.type.in_(types), Content.status.in_(statuses))
+def _children(principal: Principal, types: tuple[str, ...], statuses: tuple[str, ...], current: bool) -> Select[Any]:
+    page = (
+        _rows_of(visible(principal))
+        .where(
+            Content.parent_id == bindparam("parent_id"), one_of(Content.type, types), one_of(Content.status, statuses)
+        )
         .order_by(Content.position, Content.id)
         .offset(bindparam("start"))
         .limit(bindparam("limit"))
     )
+    return _with_companions(page, "position", "id") if current else page
 
 
 def children_of_many(

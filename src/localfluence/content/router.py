@@ -21,6 +21,8 @@ from localfluence.content.schemas import (
 )
 from localfluence.content.serialize import (
     SINGLE_DEFAULT,
+    reads_current_versions,
+    remember_joined,
     serialize_content,
     serialize_contents,
     serialize_version,
@@ -98,6 +100,7 @@ async def get_content(
         labels=label,
         start=paging.start,
         limit=paging.limit,
+        current=reads_current_versions(expand),
     )
     results = serialize_contents(ctx, rows[: paging.limit], expand)
     query = {
@@ -169,7 +172,7 @@ async def delete_content(id: str, ctx: Context, status: Annotated[str | None, Qu
 
 @router.get("/content/{id}/history", operation_id="getHistoryForContent")
 async def get_history_for_content(id: str, ctx: Context, expand: ExpandParam) -> Response:
-    content = repo.get_content(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
+    content = repo.get_content_row(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
     # lastUpdated comes without asking: clients read history.lastUpdated.number to compute the next
     # version (atlassian-python-api's update_page does).
     history = serialize_content(ctx, content, HISTORY_DEFAULT.merged(_prefixed("history", expand)))
@@ -182,7 +185,7 @@ async def get_history_for_content(id: str, ctx: Context, expand: ExpandParam) ->
 async def get_content_versions(
     id: str, ctx: Context, expand: ExpandParam, start: Start = None, limit: Limit = None
 ) -> Response:
-    content = repo.get_content(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
+    content = repo.get_content_row(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
     paging = Paging.of(start, limit, default=200, maximum=200)
     rows = repo.list_versions(ctx.session, content.id, start=paging.start, limit=paging.limit)
     users = load_users(ctx, (v.author_id for v in rows))
@@ -212,7 +215,7 @@ async def restore_content_version(id: str, ctx: Context, body: VersionRestore, e
 
 @router.get("/content/{id}/version/{versionNumber}", operation_id="getContentVersion")
 async def get_content_version(id: str, versionNumber: VersionNumber, ctx: Context, expand: ExpandParam) -> Response:
-    content = repo.get_content(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
+    content = repo.get_content_row(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
     version = repo.get_version(ctx.session, content.id, versionNumber)
     if version is None:
         raise repo.not_found(f"{id} version {versionNumber}")
@@ -240,7 +243,7 @@ children_router = APIRouter(tags=["Content - children and descendants"])
 async def get_content_children(
     id: str, ctx: Context, expand: ExpandParam, parentVersion: Annotated[int | None, Query()] = None
 ) -> Response:
-    content = repo.get_content(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
+    content = repo.get_content_row(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
     wanted = expand if expand else Expand()
     rendered = serialize_content(ctx, content, Expand.parse("children").merged(_prefixed("children", wanted)))
     out = rendered["children"]
@@ -258,11 +261,19 @@ async def get_content_children_by_type(
     start: Start = None,
     limit: Limit = None,
 ) -> Response:
-    content = repo.get_content(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
+    content = repo.get_content_row(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
     _check_child_type(content, type, CHILD_TYPES.get(content.type, ()))
+    # Children usually live in their parent's space, which the parent's read brought along.
+    remember_joined(ctx, [content])
     paging = Paging.of(start, limit, default=25, maximum=200)
     rows = repo.list_children(
-        ctx.session, ctx.principal, content.id, types=(type,), start=paging.start, limit=paging.limit
+        ctx.session,
+        ctx.principal,
+        content.id,
+        types=(type,),
+        start=paging.start,
+        limit=paging.limit,
+        current=reads_current_versions(expand),
     )
     results = serialize_contents(ctx, rows[: paging.limit], expand)
     return ok(
@@ -279,7 +290,7 @@ async def get_content_children_by_type(
 
 @children_router.get("/content/{id}/descendant", operation_id="getContentDescendants")
 async def get_content_descendants(id: str, ctx: Context, expand: ExpandParam) -> Response:
-    content = repo.get_content(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
+    content = repo.get_content_row(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
     rendered = serialize_content(ctx, content, Expand.parse("descendants").merged(_prefixed("descendants", expand)))
     out = rendered["descendants"]
     out["_links"].update(ctx.links.top())
@@ -297,7 +308,7 @@ async def get_descendants_of_type(
     limit: Limit = None,
 ) -> Response:
     max_depth = _descendant_depth(depth)
-    content = repo.get_content(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
+    content = repo.get_content_row(ctx.session, ctx.principal, _id(id), queries.ANY_STATUS)
     allowed = tuple(t for t in CHILD_TYPES.get(content.type, ()) if t in DESCENDANT_TYPES)
     _check_child_type(content, type, allowed)
     paging = Paging.of(start, limit, default=25, maximum=200)

@@ -3,11 +3,11 @@ expansion, never one per row. Other packages register expanders for what they ow
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 
 from localfluence.content import repository as repo
 from localfluence.content.links import content_links
@@ -69,39 +69,70 @@ def versions_of(ctx: Ctx, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, in
 # Expansions that read each row's current version (and its author).
 CURRENT_VERSION_EXPANSIONS = frozenset({"version", "body", "history"})
 _VERSION = ContentVersion.__table__
-_VERSION_AUTHOR_SPACE = (
-    select(
-        *(c.label(f"v_{c.name}") for c in _VERSION.c),
-        *(c.label(f"u_{c.name}") for c in User.__table__.c),
-        *(c.label(f"s_{c.name}") for c in Space.__table__.c),
+
+
+@lru_cache(maxsize=256)
+def _version_author_space(ids: int, numbers: int) -> Select[Any]:
+    # One statement per count of ids and numbers, bound value by value: an expanding IN would
+    # be rewritten for its values on every execution, which costs more than the query.
+    return (
+        select(
+            *(c.label(f"v_{c.name}") for c in _VERSION.c),
+            *(c.label(f"u_{c.name}") for c in User.__table__.c),
+            *(c.label(f"s_{c.name}") for c in Space.__table__.c),
+        )
+        .select_from(_VERSION)
+        .join(Content.__table__, Content.__table__.c.id == _VERSION.c.content_id)
+        .join(Space.__table__, Space.__table__.c.id == Content.__table__.c.space_id)
+        .outerjoin(User.__table__, User.__table__.c.id == _VERSION.c.author_id)
+        .where(
+            _VERSION.c.content_id.in_([bindparam(f"i{i}") for i in range(ids)]),
+            _VERSION.c.number.in_([bindparam(f"n{i}") for i in range(numbers)]),
+        )
     )
-    .select_from(_VERSION)
-    .join(Content.__table__, Content.__table__.c.id == _VERSION.c.content_id)
-    .join(Space.__table__, Space.__table__.c.id == Content.__table__.c.space_id)
-    .outerjoin(User.__table__, User.__table__.c.id == _VERSION.c.author_id)
-    .where(
-        _VERSION.c.content_id.in_(bindparam("ids", expanding=True)),
-        _VERSION.c.number.in_(bindparam("numbers", expanding=True)),
-    )
-)
+
+
 # Read-only rows with the attribute names of the models, as the serializers' other loaders give.
-_VersionRow = namedtuple("_VersionRow", [c.name for c in _VERSION.c])  # type: ignore[misc]
-_UserRow = namedtuple("_UserRow", [c.name for c in User.__table__.c])  # type: ignore[misc]
-_SpaceRow = namedtuple("_SpaceRow", [c.name for c in Space.__table__.c])  # type: ignore[misc]
+_VersionRow = repo.VersionRow
+_UserRow = repo.UserRow
+_SpaceRow = repo.SpaceRow
 _SPLIT = (len(_VersionRow._fields), len(_VersionRow._fields) + len(_UserRow._fields))
+
+
+def reads_current_versions(expand: Expand) -> bool:
+    """Whether serializing with `expand` reads the rows' current versions (listings then read them
+    along with the rows)."""
+    return not CURRENT_VERSION_EXPANSIONS.isdisjoint(expand.names())
+
+
+def remember_joined(ctx: Ctx, rows: Sequence[Content]) -> None:
+    """Put what point reads brought along with their rows (repo.Joined) into the request memo, so
+    that spaces_of, versions_of and load_users find it there instead of asking again."""
+    for row in rows:
+        joined = getattr(row, "joined", None)
+        if joined is None:
+            continue
+        ctx.memo.setdefault("space", {}).setdefault(row.space_id, joined.space)
+        ctx.memo.setdefault("version", {}).setdefault((row.id, row.version), joined.version)
+        users = ctx.memo.setdefault("user", {})
+        for user in (joined.author, joined.creator):
+            if user is not None:
+                users.setdefault(user.id, user)
 
 
 def prefetch_current_versions(ctx: Ctx, rows: Sequence[Content]) -> None:
     """The rows' current versions, their authors and the rows' spaces in one statement instead of
     three, into the request memo that versions_of, load_users and spaces_of read from."""
+    remember_joined(ctx, rows)
     versions = ctx.memo.setdefault("version", {})
     wanted = {(r.id, r.version) for r in rows} - versions.keys()
     if not wanted:
         return
     users = ctx.memo.setdefault("user", {})
     spaces = ctx.memo.setdefault("space", {})
-    params = {"ids": list({k[0] for k in wanted}), "numbers": list({k[1] for k in wanted})}
-    for row in ctx.session.execute(_VERSION_AUTHOR_SPACE, params):
+    ids, numbers = {k[0] for k in wanted}, {k[1] for k in wanted}
+    params = {**{f"i{i}": v for i, v in enumerate(ids)}, **{f"n{i}": v for i, v in enumerate(numbers)}}
+    for row in ctx.session.execute(_version_author_space(len(ids), len(numbers)), params):
         version = _VersionRow._make(row[: _SPLIT[0]])
         key = (version.content_id, version.number)
         if key not in wanted:
@@ -122,8 +153,10 @@ def serialize_content(ctx: Ctx, content: Content, expand: Expand, *, top: bool =
 def serialize_contents(ctx: Ctx, rows: Sequence[Content], expand: Expand, *, top: bool = False) -> list[dict[str, Any]]:
     if not rows:
         return []
-    if CURRENT_VERSION_EXPANSIONS.intersection(expand.names()):
+    if reads_current_versions(expand):
         prefetch_current_versions(ctx, rows)
+    else:
+        remember_joined(ctx, rows)
     spaces = spaces_of(ctx, {r.space_id for r in rows})
     out = [_base(ctx, row, spaces[row.space_id]) for row in rows]
     _add_extensions(ctx, rows, out, expand.child("extensions"))

@@ -58,7 +58,8 @@ def serialize_spaces(ctx: Ctx, spaces: Sequence[Space], expand: Expand, *, top: 
         for name, values in expanded.items():
             if space.id in values:
                 item[name] = values[space.id]
-        item["_expandable"] = {name: _expandable_path(space, name) for name in EXPANDABLE if name not in item}
+        paths = _expandable_paths(space)
+        item["_expandable"] = {name: paths.get(name, "") for name in EXPANDABLE if name not in item}
         item["_links"] = {"webui": f"/spaces/{space.key}", "self": ctx.links.api(f"/rest/api/space/{space.key}")}
         if top:
             item["_links"].update(ctx.links.top())
@@ -66,13 +67,13 @@ def serialize_spaces(ctx: Ctx, spaces: Sequence[Space], expand: Expand, *, top: 
     return out
 
 
-def _expandable_path(space: Space, name: str) -> str:
+def _expandable_paths(space: Space) -> dict[str, str]:
     return {
         "settings": f"/rest/api/space/{space.key}/settings",
         "lookAndFeel": f"/rest/api/settings/lookandfeel?spaceKey={space.key}",
         "theme": f"/rest/api/space/{space.key}/theme",
         "homepage": f"/rest/api/content/{space.homepage_id}" if space.homepage_id else "",
-    }.get(name, "")
+    }
 
 
 @space_expander("description")

@@ -198,7 +198,10 @@ def _single(
     statuses = tuple(status or ["current", "archived"])
     if get_draft:
         statuses = ("draft",)
-    content = _get(ctx, content_type, content_id, statuses + ("draft",) if not get_draft else statuses)
+    wanted = statuses + ("draft",) if not get_draft else statuses
+    content = repo.get_content_row(ctx.session, ctx.principal, service.parse_content_id(content_id), wanted)
+    if content.type != content_type:
+        raise repo.not_found(content_id)
     if content.status not in statuses and not (content.status == "draft" and "current" in statuses):
         raise repo.not_found(content_id)
     if version is not None and version != content.version:

@@ -51,7 +51,12 @@ def serialize_content_v2(
     users = load_users(ctx, [r.creator_id for r in rows] + [v.author_id for v in versions.values()])
     account_ids = {u.id: u.account_id for u in users.values()}
     spaces = spaces_of(ctx, {r.space_id for r in rows})
-    parent_types = repo.content_types_unchecked(ctx.session, {r.parent_id for r in rows if r.parent_id})
+    joined = [getattr(r, "joined", None) for r in rows]
+    if all(j is not None for j in joined):
+        # Point reads bring their parent's type along.
+        parent_types = {r.parent_id: j.parent_type for r, j in zip(rows, joined, strict=True) if r.parent_id}
+    else:
+        parent_types = repo.content_types_unchecked(ctx.session, {r.parent_id for r in rows if r.parent_id})
     out = []
     for row in rows:
         version = versions.get((row.id, row.version))
