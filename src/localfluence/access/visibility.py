@@ -55,13 +55,19 @@ def _unary_plus(element: _NotAnIndexKey, compiler: Any, **kw: Any) -> str:
     return "+" + compiler.process(element.clauses, **kw)  # type: ignore[no-any-return]
 
 
+def _each_bound(values: frozenset[str]) -> list[Any]:
+    """One bound parameter per value: the rule is built once per principal, and in_() of a plain
+    list would expand its list parameter again on every execution."""
+    return [literal(v) for v in sorted(values)]
+
+
 def subject_matches(principal: Principal, user_col, group_col, type_col) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
     """Whether a permission row's subject (user, group or anonymous) is this principal."""
     if principal.is_anonymous:
         return type_col == "anonymous" if principal.anonymous_access else false()
     clauses = [user_col == principal.user_id]
     if principal.group_ids:
-        clauses.append(group_col.in_(sorted(principal.group_ids)))
+        clauses.append(group_col.in_(_each_bound(principal.group_ids)))
     return or_(*clauses)
 
 
@@ -88,7 +94,7 @@ def restriction_admits(principal: Principal, content_id_col, operation: str) -> 
         return false()
     who = [entry.user_id == principal.user_id]
     if principal.group_ids:
-        who.append(entry.group_id.in_(sorted(principal.group_ids)))
+        who.append(entry.group_id.in_(_each_bound(principal.group_ids)))
     return exists().where(entry.content_id == content_id_col, entry.operation == operation, or_(*who))
 
 
