@@ -156,7 +156,7 @@ def create_content(session: Session, principal: Principal, data: ContentCreate, 
     key = title_key(content_type, title, posting_day, parent.id if parent else None)
     if status == "draft":
         key = None
-    _ensure_title_free(session, space, content_type, title, key)
+    _ensure_title_free(session, space.id, content_type, title, key)
 
     content = _insert_content(
         session,
@@ -193,9 +193,11 @@ def create_content(session: Session, principal: Principal, data: ContentCreate, 
     _apply_metadata(session, content.id, data.metadata, replace=False)
     for hook in CREATE_HOOKS:
         hook(session, principal, content, data)
-    content_changed(session, [content.id], written=[_written(content, space, body, principal, now)])
+    content_changed(session, [content.id], written=[_written(content, space.key, body, principal, now)])
     events.known_user(session, principal.user_id, principal.account_id)
-    events.content_event(session, "created" if content.status == "current" else "draft_created", content)
+    events.content_event(
+        session, "created" if content.status == "current" else "draft_created", content, space_key=space.key
+    )
     return content
 
 
@@ -226,7 +228,9 @@ def update_content(
         raise BadRequest("Trashed content can only be restored, by setting its status to current")
 
     title = check_title(data.title, content.type)
-    space = repo.space_of(session, content)
+    # The key alone: the listeners and the event name the space by it, and the response reads the
+    # space row with the current version.
+    space_key = repo.space_key_of(session, content.space_id)
     new_parent_id = content.parent_id
     if data.ancestors and content.type == "page":
         parent = repo.find_content(session, principal, _int_id(data.ancestors[-1].id), parent_statuses(target_status))
@@ -248,7 +252,7 @@ def update_content(
     new_status = target_status
     key = title_key(content.type, title, content.posting_day, content.parent_id)
     if title != content.title or key != content.title_key:
-        _ensure_title_free(session, space, content.type, title, key, exclude_id=content.id)
+        _ensure_title_free(session, content.space_id, content.type, title, key, exclude_id=content.id)
 
     now = clock.now()
     number = data.version.number
@@ -291,9 +295,10 @@ def update_content(
         hook(session, principal, content, data)
     _flush_unique(session, title)
     changed = repo.subtree_ids(session, content.id) if whole_subtree else [content.id]
-    content_changed(session, changed, written=[_written(content, space, body, principal, now)])
+    content_changed(session, changed, written=[_written(content, space_key, body, principal, now)])
     events.known_user(session, principal.user_id, principal.account_id)
-    events.content_event(session, "restored" if restoring else ("created" if publishing_draft else "updated"), content)
+    verb = "restored" if restoring else ("created" if publishing_draft else "updated")
+    events.content_event(session, verb, content, space_key=space_key)
     return content
 
 
@@ -468,7 +473,7 @@ def restore_version(
     title = old.title if restore_title else content.title
     if title != content.title:
         key = title_key(content.type, title, content.posting_day, content.parent_id)
-        _ensure_title_free(session, repo.space_of(session, content), content.type, title, key, exclude_id=content.id)
+        _ensure_title_free(session, content.space_id, content.type, title, key, exclude_id=content.id)
         content.title, content.title_key = title, key
     content.version += 1
     version = ContentVersion(
@@ -541,9 +546,9 @@ def _apply_metadata(session: Session, content_id: int, metadata: MetadataIn | No
 
 
 def _ensure_title_free(
-    session: Session, space: Space, content_type: str, title: str, key: str | None, exclude_id: int | None = None
+    session: Session, space_id: int, content_type: str, title: str, key: str | None, exclude_id: int | None = None
 ) -> None:
-    if key is not None and repo.title_taken(session, space.id, key, exclude_id):
+    if key is not None and repo.title_taken(session, space_id, key, exclude_id):
         raise BadRequest(
             f"A {'page' if content_type == 'page' else 'content'} with this title already exists: "
             f"A {content_type} already exists with the same TITLE in this space"
@@ -591,10 +596,18 @@ def _update_content(session: Session, content: Content, values: dict[str, object
         session.expire(content, _TRIGGER_KEPT)
 
 
-def _written(content: Content, space: Space, body: str, principal: Principal, now: datetime) -> Current:
+def _written(content: Content, space_key: str, body: str, principal: Principal, now: datetime) -> Current:
     """What a create or update has just stored as the content's current version, for the listeners."""
     return Current(
-        content.id, content.type, space.id, space.key, content.title, body, principal.user_id, now, has_version=True
+        content.id,
+        content.type,
+        content.space_id,
+        space_key,
+        content.title,
+        body,
+        principal.user_id,
+        now,
+        has_version=True,
     )
 
 

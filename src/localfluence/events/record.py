@@ -111,14 +111,17 @@ def _account_id(session: Session, user_id: int | None) -> str | None:
     return session.scalar(_ACCOUNT_ID, {"user_id": user_id})
 
 
-def content_payload(session: Session, content: Content) -> dict[str, Any]:
-    space = session.get(Space, content.space_id)
+def content_payload(session: Session, content: Content, space_key: str | None = None) -> dict[str, Any]:
+    """`space_key`: the content's space key when the caller has it at hand."""
+    if space_key is None:
+        space = session.get(Space, content.space_id)
+        space_key = space.key if space is not None else None
     return {
         "id": content.id,
         "type": content.type,
         "status": content.status,
         "title": content.title,
-        "spaceKey": space.key if space is not None else None,
+        "spaceKey": space_key,
         "parentId": content.parent_id,
         "version": content.version,
         "creatorAccountId": _account_id(session, content.creator_id),
@@ -126,12 +129,15 @@ def content_payload(session: Session, content: Content) -> dict[str, Any]:
     }
 
 
-def content_event(session: Session, verb: str, content: Content, **extra: Any) -> Event | None:
-    """`verb` is created, updated, trashed, restored, removed, moved, archived, ..."""
+def content_event(
+    session: Session, verb: str, content: Content, *, space_key: str | None = None, **extra: Any
+) -> Event | None:
+    """`verb` is created, updated, trashed, restored, removed, moved, archived, ...; `space_key`: the
+    content's space key when the caller has it at hand; `extra`: more payload."""
     prefix = PREFIX.get(content.type)
     if prefix is None:
         return None
-    return record(session, f"{prefix}_{verb}", {"content": content_payload(session, content), **extra})
+    return record(session, f"{prefix}_{verb}", {"content": content_payload(session, content, space_key), **extra})
 
 
 def contents_event(session: Session, verb: str, contents: Iterable[Content]) -> None:
