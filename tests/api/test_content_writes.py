@@ -124,3 +124,21 @@ def test_moving_a_tree_keeps_what_its_bodies_refer_to(server: RunningServer, adm
     assert moved.status_code == 200, moved.text
     for page in (parent, child):
         assert _derived(server, int(page["id"]))[0] == {("page", "Target")}
+
+
+def test_new_content_goes_after_its_siblings_and_drafts_take_no_title(admin: Person, space: dict) -> None:
+    parent = create_page(admin, space["key"], "Placed parent")
+    children = [create_page(admin, space["key"], f"Placed child {i}", parent=parent["id"]) for i in range(3)]
+    assert [c["extensions"]["position"] for c in children] == [0, 1, 2]
+    roots = [create_page(admin, space["key"], f"Placed root {i}") for i in range(2)]
+    assert roots[1]["extensions"]["position"] == roots[0]["extensions"]["position"] + 1
+    draft = admin.api.post(
+        "/content",
+        json={"type": "page", "status": "draft", "title": "Placed parent", "space": {"key": space["key"]}},
+    )
+    assert draft.status_code == 200, draft.text
+    again = admin.api.post("/content", json={"type": "page", "title": "placed PARENT", "space": {"key": space["key"]}})
+    assert again.status_code == 400
+    assert again.json()["message"] == (
+        "A page with this title already exists: A page already exists with the same TITLE in this space"
+    )

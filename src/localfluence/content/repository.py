@@ -410,6 +410,30 @@ def next_position(session: Session, parent_id: int | None, space_id: int) -> int
     return 0 if current is None else current + 1
 
 
+# A new content's two questions in one statement: is its title taken (a NULL key never is), and
+# where does it go among its siblings.
+_c = Content.__table__.c
+_PLACEMENT_TAKEN = (
+    select(_c.id).where(_c.space_id == bindparam("space_id"), _c.title_key == bindparam("title_key")).limit(1)
+).scalar_subquery()
+_PLACEMENT_LAST = select(func.max(_c.position)).where(_c.space_id == bindparam("space_id"))
+_PLACEMENT_BELOW = select(
+    _PLACEMENT_TAKEN, _PLACEMENT_LAST.where(_c.parent_id == bindparam("parent_id")).scalar_subquery()
+)
+_PLACEMENT_AT_ROOT = select(_PLACEMENT_TAKEN, _PLACEMENT_LAST.where(_c.parent_id.is_(None)).scalar_subquery())
+
+
+def placement(session: Session, space_id: int, parent_id: int | None, title_key: str | None) -> tuple[bool, int]:
+    """For a new content: whether title_key is taken in the space (as title_taken), and its
+    position (as next_position)."""
+    params = {"space_id": space_id, "title_key": title_key}
+    if parent_id is None:
+        taken, current = session.execute(_PLACEMENT_AT_ROOT, params).one()
+    else:
+        taken, current = session.execute(_PLACEMENT_BELOW, {**params, "parent_id": parent_id}).one()
+    return taken is not None, 0 if current is None else current + 1
+
+
 _SUBTREE = (
     select(ContentAncestor.descendant_id)
     .where(ContentAncestor.ancestor_id == bindparam("root_id"))

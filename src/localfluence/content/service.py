@@ -156,7 +156,10 @@ def create_content(session: Session, principal: Principal, data: ContentCreate, 
     key = title_key(content_type, title, posting_day, parent.id if parent else None)
     if status == "draft":
         key = None
-    _ensure_title_free(session, space.id, content_type, title, key)
+    parent_id = parent.id if parent else None
+    taken, position = repo.placement(session, space.id, parent_id, key)
+    if taken:
+        raise _title_taken(content_type, title)
 
     content = _insert_content(
         session,
@@ -166,8 +169,8 @@ def create_content(session: Session, principal: Principal, data: ContentCreate, 
             "title": title,
             "title_key": key,
             "space_id": space.id,
-            "parent_id": parent.id if parent else None,
-            "position": repo.next_position(session, parent.id if parent else None, space.id),
+            "parent_id": parent_id,
+            "position": position,
             "version": 1,
             "creator_id": principal.user_id,
             "created_at": now,
@@ -549,12 +552,16 @@ def _ensure_title_free(
     session: Session, space_id: int, content_type: str, title: str, key: str | None, exclude_id: int | None = None
 ) -> None:
     if key is not None and repo.title_taken(session, space_id, key, exclude_id):
-        raise BadRequest(
-            f"A {'page' if content_type == 'page' else 'content'} with this title already exists: "
-            f"A {content_type} already exists with the same TITLE in this space"
-            if content_type != "attachment"
-            else f"Cannot add a new attachment with same file name as an existing attachment: {title}"
-        )
+        raise _title_taken(content_type, title)
+
+
+def _title_taken(content_type: str, title: str) -> BadRequest:
+    return BadRequest(
+        f"A {'page' if content_type == 'page' else 'content'} with this title already exists: "
+        f"A {content_type} already exists with the same TITLE in this space"
+        if content_type != "attachment"
+        else f"Cannot add a new attachment with same file name as an existing attachment: {title}"
+    )
 
 
 # New versions as a plain insert: nothing in the request reads them back as objects.
