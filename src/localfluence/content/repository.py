@@ -439,17 +439,21 @@ def update_blocked_of_many(session: Session, principal: Principal, ids: Sequence
     return restricted - admitted
 
 
+# Built once: every write response and every ancestors expansion runs it.
+_ANCESTORS = (
+    select(ContentAncestor.descendant_id, Content)
+    .join(Content, Content.id == ContentAncestor.ancestor_id)
+    .where(ContentAncestor.descendant_id.in_(bindparam("ids", expanding=True)), ContentAncestor.depth > 0)
+    .order_by(ContentAncestor.descendant_id, ContentAncestor.depth.desc())
+)
+
+
 def ancestors_of_many(session: Session, ids: Sequence[int]) -> dict[int, list[Content]]:
     """Ancestors root first. Unchecked on purpose: read restrictions inherit, so whoever sees a
     content sees every ancestor of it."""
     if not ids:
         return {}
-    rows = session.execute(
-        select(ContentAncestor.descendant_id, Content)
-        .join(Content, Content.id == ContentAncestor.ancestor_id)
-        .where(ContentAncestor.descendant_id.in_(ids), ContentAncestor.depth > 0)
-        .order_by(ContentAncestor.descendant_id, ContentAncestor.depth.desc())
-    ).all()
+    rows = session.execute(_ANCESTORS, {"ids": list(ids)}).all()
     out: dict[int, list[Content]] = {i: [] for i in ids}
     for descendant_id, ancestor in rows:
         out[descendant_id].append(ancestor)
@@ -563,6 +567,30 @@ def next_position(session: Session, parent_id: int | None, space_id: int) -> int
     return 0 if current is None else current + 1
 
 
+# A new content's two questions in one statement: is its title taken (a NULL key never is), and
+# where does it go among its siblings.
+_c = Content.__table__.c
+_PLACEMENT_TAKEN = (
+    select(_c.id).where(_c.space_id == bindparam("space_id"), _c.title_key == bindparam("title_key")).limit(1)
+).scalar_subquery()
+_PLACEMENT_LAST = select(func.max(_c.position)).where(_c.space_id == bindparam("space_id"))
+_PLACEMENT_BELOW = select(
+    _PLACEMENT_TAKEN, _PLACEMENT_LAST.where(_c.parent_id == bindparam("parent_id")).scalar_subquery()
+)
+_PLACEMENT_AT_ROOT = select(_PLACEMENT_TAKEN, _PLACEMENT_LAST.where(_c.parent_id.is_(None)).scalar_subquery())
+
+
+def placement(session: Session, space_id: int, parent_id: int | None, title_key: str | None) -> tuple[bool, int]:
+    """For a new content: whether title_key is taken in the space (as title_taken), and its
+    position (as next_position)."""
+    params = {"space_id": space_id, "title_key": title_key}
+    if parent_id is None:
+        taken, current = session.execute(_PLACEMENT_AT_ROOT, params).one()
+    else:
+        taken, current = session.execute(_PLACEMENT_BELOW, {**params, "parent_id": parent_id}).one()
+    return taken is not None, 0 if current is None else current + 1
+
+
 _SUBTREE = (
     select(ContentAncestor.descendant_id)
     .where(ContentAncestor.ancestor_id == bindparam("root_id"))
@@ -604,6 +632,15 @@ def space_of(session: Session, content: Content) -> Space:
     space = session.get(Space, content.space_id)
     assert space is not None
     return space
+
+
+_SPACE_KEY = select(Space.__table__.c.key).where(Space.__table__.c.id == bindparam("space_id"))
+
+
+def space_key_of(session: Session, space_id: int) -> str:
+    """A content's space key, for writers that need no more of the space."""
+    key: str = session.execute(_SPACE_KEY, {"space_id": space_id}).scalar_one()
+    return key
 
 
 def list_space_content(

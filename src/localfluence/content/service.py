@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from localfluence import events
 from localfluence.access import checks
@@ -155,23 +156,28 @@ def create_content(session: Session, principal: Principal, data: ContentCreate, 
     key = title_key(content_type, title, posting_day, parent.id if parent else None)
     if status == "draft":
         key = None
-    _ensure_title_free(session, space, content_type, title, key)
+    parent_id = parent.id if parent else None
+    taken, position = repo.placement(session, space.id, parent_id, key)
+    if taken:
+        raise _title_taken(content_type, title)
 
-    content = Content(
-        type=content_type,
-        status=status,
-        title=title,
-        title_key=key,
-        space_id=space.id,
-        parent_id=parent.id if parent else None,
-        position=repo.next_position(session, parent.id if parent else None, space.id),
-        version=1,
-        creator_id=principal.user_id,
-        created_at=now,
-        posting_day=posting_day,
+    content = _insert_content(
+        session,
+        {
+            "type": content_type,
+            "status": status,
+            "title": title,
+            "title_key": key,
+            "space_id": space.id,
+            "parent_id": parent_id,
+            "position": position,
+            "version": 1,
+            "creator_id": principal.user_id,
+            "created_at": now,
+            "posting_day": posting_day,
+            "previous_status": None,
+        },
     )
-    session.add(content)
-    _flush_unique(session, title)
     content_created(session, content.id)
     session.execute(
         _ADD_VERSION,
@@ -190,8 +196,11 @@ def create_content(session: Session, principal: Principal, data: ContentCreate, 
     _apply_metadata(session, content.id, data.metadata, replace=False)
     for hook in CREATE_HOOKS:
         hook(session, principal, content, data)
-    content_changed(session, [content.id], written=[_written(content, space, body, principal, now)])
-    events.content_event(session, "created" if content.status == "current" else "draft_created", content)
+    content_changed(session, [content.id], written=[_written(content, space.key, body, principal, now)])
+    events.known_user(session, principal.user_id, principal.account_id)
+    events.content_event(
+        session, "created" if content.status == "current" else "draft_created", content, space_key=space.key
+    )
     return content
 
 
@@ -222,7 +231,9 @@ def update_content(
         raise BadRequest("Trashed content can only be restored, by setting its status to current")
 
     title = check_title(data.title, content.type)
-    space = repo.space_of(session, content)
+    # The key alone: the listeners and the event name the space by it, and the response reads the
+    # space row with the current version.
+    space_key = repo.space_key_of(session, content.space_id)
     new_parent_id = content.parent_id
     if data.ancestors and content.type == "page":
         parent = repo.find_content(session, principal, _int_id(data.ancestors[-1].id), parent_statuses(target_status))
@@ -244,7 +255,7 @@ def update_content(
     new_status = target_status
     key = title_key(content.type, title, content.posting_day, content.parent_id)
     if title != content.title or key != content.title_key:
-        _ensure_title_free(session, space, content.type, title, key, exclude_id=content.id)
+        _ensure_title_free(session, content.space_id, content.type, title, key, exclude_id=content.id)
 
     now = clock.now()
     number = data.version.number
@@ -277,18 +288,20 @@ def update_content(
         tree.move_subtree(session, content.id, new_parent_id)
         content.parent_id = new_parent_id
         content.position = repo.next_position(session, new_parent_id, content.space_id)
-    content.title = title
-    content.title_key = key
-    content.version = number
-    content.status = new_status
-    content.previous_status = None
+    _update_content(
+        session,
+        content,
+        {"title": title, "title_key": key, "version": number, "status": new_status, "previous_status": None},
+    )
     _apply_metadata(session, content.id, data.metadata, replace=True)
     for hook in UPDATE_HOOKS:
         hook(session, principal, content, data)
     _flush_unique(session, title)
     changed = repo.subtree_ids(session, content.id) if whole_subtree else [content.id]
-    content_changed(session, changed, written=[_written(content, space, body, principal, now)])
-    events.content_event(session, "restored" if restoring else ("created" if publishing_draft else "updated"), content)
+    content_changed(session, changed, written=[_written(content, space_key, body, principal, now)])
+    events.known_user(session, principal.user_id, principal.account_id)
+    verb = "restored" if restoring else ("created" if publishing_draft else "updated")
+    events.content_event(session, verb, content, space_key=space_key)
     return content
 
 
@@ -463,7 +476,7 @@ def restore_version(
     title = old.title if restore_title else content.title
     if title != content.title:
         key = title_key(content.type, title, content.posting_day, content.parent_id)
-        _ensure_title_free(session, repo.space_of(session, content), content.type, title, key, exclude_id=content.id)
+        _ensure_title_free(session, content.space_id, content.type, title, key, exclude_id=content.id)
         content.title, content.title_key = title, key
     content.version += 1
     version = ContentVersion(
@@ -536,25 +549,72 @@ def _apply_metadata(session: Session, content_id: int, metadata: MetadataIn | No
 
 
 def _ensure_title_free(
-    session: Session, space: Space, content_type: str, title: str, key: str | None, exclude_id: int | None = None
+    session: Session, space_id: int, content_type: str, title: str, key: str | None, exclude_id: int | None = None
 ) -> None:
-    if key is not None and repo.title_taken(session, space.id, key, exclude_id):
-        raise BadRequest(
-            f"A {'page' if content_type == 'page' else 'content'} with this title already exists: "
-            f"A {content_type} already exists with the same TITLE in this space"
-            if content_type != "attachment"
-            else f"Cannot add a new attachment with same file name as an existing attachment: {title}"
-        )
+    if key is not None and repo.title_taken(session, space_id, key, exclude_id):
+        raise _title_taken(content_type, title)
+
+
+def _title_taken(content_type: str, title: str) -> BadRequest:
+    return BadRequest(
+        f"A {'page' if content_type == 'page' else 'content'} with this title already exists: "
+        f"A {content_type} already exists with the same TITLE in this space"
+        if content_type != "attachment"
+        else f"Cannot add a new attachment with same file name as an existing attachment: {title}"
+    )
 
 
 # New versions as a plain insert: nothing in the request reads them back as objects.
 _ADD_VERSION = insert(ContentVersion.__table__)
+# The content row of a create or an edit as a plain statement: a unit-of-work flush of one row costs
+# several times the statement itself, and every create and update writes one.
+_content = Content.__table__
+_ADD_CONTENT = insert(_content).returning(_content.c.id)
+# SET takes the columns the parameters name.
+_SET_CONTENT = update(_content).where(_content.c.id == bindparam("content_id"))
+# Kept by database triggers when the version changes (models.Content): read again when asked for.
+_TRIGGER_KEPT = ["last_modified_at"]
 
 
-def _written(content: Content, space: Space, body: str, principal: Principal, now: datetime) -> Current:
+def _insert_content(session: Session, values: dict[str, object]) -> Content:
+    """Insert the row, then hand the session the entity as if it had loaded it."""
+    try:
+        content_id = session.execute(_ADD_CONTENT, values).scalar_one()
+    except IntegrityError:
+        raise BadRequest(f"A page with this title already exists: {values['title']}") from None
+    content = Content(id=content_id, **values)
+    make_transient_to_detached(content)
+    session.add(content)
+    return content
+
+
+def _update_content(session: Session, content: Content, values: dict[str, object]) -> None:
+    """Write the columns that differ in one statement and record them on the entity as stored."""
+    changed = {name: value for name, value in values.items() if getattr(content, name) != value}
+    if not changed:
+        return
+    try:
+        session.execute(_SET_CONTENT, {"content_id": content.id, **changed})
+    except IntegrityError:
+        raise BadRequest(f"A page with this title already exists: {values['title']}") from None
+    for name, value in changed.items():
+        set_committed_value(content, name, value)
+    if "version" in changed:
+        session.expire(content, _TRIGGER_KEPT)
+
+
+def _written(content: Content, space_key: str, body: str, principal: Principal, now: datetime) -> Current:
     """What a create or update has just stored as the content's current version, for the listeners."""
     return Current(
-        content.id, content.type, space.id, space.key, content.title, body, principal.user_id, now, has_version=True
+        content.id,
+        content.type,
+        content.space_id,
+        space_key,
+        content.title,
+        body,
+        principal.user_id,
+        now,
+        has_version=True,
     )
 
 

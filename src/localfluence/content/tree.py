@@ -2,31 +2,36 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, bindparam, delete, insert, select, true
+from sqlalchemy import Integer, bindparam, delete, insert, literal, select, true, union_all
 from sqlalchemy.orm import Session, aliased
 
 from localfluence.models import ContentAncestor
 
 # Plain table statements, built once: every create runs them.
 _links = ContentAncestor.__table__.c
+_COLUMNS = ["ancestor_id", "descendant_id", "depth"]
 _SELF = insert(ContentAncestor.__table__).values(
     ancestor_id=bindparam("content_id"), descendant_id=bindparam("content_id"), depth=0
 )
-# Every ancestor of the parent (itself included, at depth 0) is one level further from the new node.
-_BELOW_PARENT = insert(ContentAncestor.__table__).from_select(
-    ["ancestor_id", "descendant_id", "depth"],
-    select(_links.ancestor_id, bindparam("content_id", type_=Integer), _links.depth + 1).where(
-        _links.descendant_id == bindparam("parent_id")
+# The new node itself at depth 0, and every ancestor of the parent (itself included, at depth 0)
+# one level further from it: one statement.
+_SELF_AND_BELOW_PARENT = insert(ContentAncestor.__table__).from_select(
+    _COLUMNS,
+    union_all(
+        select(bindparam("content_id", type_=Integer), bindparam("content_id", type_=Integer), literal(0, Integer)),
+        select(_links.ancestor_id, bindparam("content_id", type_=Integer), _links.depth + 1).where(
+            _links.descendant_id == bindparam("parent_id")
+        ),
     ),
 )
 
 
 def attach(session: Session, content_id: int, parent_id: int | None) -> None:
     """Rows for a new node: itself at depth 0 and every ancestor of its parent one level deeper."""
-    session.execute(_SELF, {"content_id": content_id})
     if parent_id is None:
-        return
-    session.execute(_BELOW_PARENT, {"content_id": content_id, "parent_id": parent_id})
+        session.execute(_SELF, {"content_id": content_id})
+    else:
+        session.execute(_SELF_AND_BELOW_PARENT, {"content_id": content_id, "parent_id": parent_id})
 
 
 def move_subtree(session: Session, root_id: int, new_parent_id: int | None) -> None:

@@ -51,11 +51,15 @@ _FORGET = {
     for model in (ContentLink, ContentMention, ContentMacro)
 }
 _HELD_KINDS = (ContentLink, ContentMention, ContentMacro, InlineTask)
-_HELD = select(
-    *(
-        exists().where(model.content_id.in_(bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
-        for model in _HELD_KINDS
-    )
+_HELD_FLAGS = tuple(
+    exists().where(model.content_id.in_(bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
+    for model in _HELD_KINDS
+)
+_HELD = select(*_HELD_FLAGS)
+# The usual change (one content edited): its digest and what its earlier bodies left behind, in
+# one statement. No row when it has no digest yet.
+_HASH_AND_HELD = select(_digests.c.body_hash, *_HELD_FLAGS).where(
+    _digests.c.content_id.in_(bindparam("ids", expanding=True))
 )
 _STORE = {model: insert(model.__table__) for model in (ContentLink, ContentMention, ContentMacro)}
 _USER_IDS = select(User.account_id, User.id).where(User.account_id.in_(bindparam("accounts", expanding=True)))
@@ -67,7 +71,15 @@ def _extract(session: Session, ids: Sequence[int]) -> None:
         return
     # Content created in this transaction has no digest, links, mentions, macros or tasks yet.
     seen = [row.id for row in rows if not is_fresh(session, row.id)]
-    known = dict(session.execute(_HASHES, {"ids": seen}).all()) if seen else {}
+    held: dict[type, bool] | None = None
+    if len(seen) == 1:
+        one = session.execute(_HASH_AND_HELD, {"ids": seen}).first()
+        known = {}
+        if one is not None:
+            known[seen[0]] = one[0]
+            held = dict(zip(_HELD_KINDS, one[1:], strict=True))
+    else:
+        known = dict(session.execute(_HASHES, {"ids": seen}).all()) if seen else {}
     hashes = {row.id: body_hash(row.body or "") for row in rows}
     changed = [row for row in rows if known.get(row.id) != hashes[row.id]]
     if not changed:
@@ -80,8 +92,11 @@ def _extract(session: Session, ids: Sequence[int]) -> None:
             # A body saved before validation existed: it refers to nothing we can read.
             found[row.id] = Extraction()
     stale = [row.id for row in changed if not is_fresh(session, row.id)]
-    # One look at what the earlier bodies left behind, so a plain body costs no deletes.
-    held = dict(zip(_HELD_KINDS, session.execute(_HELD, {"ids": stale}).one(), strict=True)) if stale else {}
+    if not stale:
+        held = {}
+    elif held is None or stale != seen:
+        # One look at what the earlier bodies left behind, so a plain body costs no deletes.
+        held = dict(zip(_HELD_KINDS, session.execute(_HELD, {"ids": stale}).one(), strict=True))
     for model, statement in _FORGET.items():
         if held.get(model):
             session.execute(statement, {"ids": stale})

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, event, insert, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from localfluence.kit.clock import clock
 from localfluence.models import Event, Space, User
@@ -27,6 +27,9 @@ REMOTE_ADDRESS = "localfluence.remote_address"
 
 # Confluence names blog posts "blog" in event names.
 PREFIX = {"page": "page", "blogpost": "blog", "comment": "comment", "attachment": "attachment"}
+
+# session.info key: account ids of users the transaction already knows (user id -> account id).
+_ACCOUNTS = "localfluence.known_accounts"
 
 EventListener = Callable[[Session, Event], None]
 _listeners: list[EventListener] = []
@@ -81,24 +84,44 @@ def _ms(dt: datetime | None) -> int | None:
 _ACCOUNT_ID = select(User.account_id).where(User.id == bindparam("user_id"))
 
 
+def known_user(session: Session, user_id: int | None, account_id: str) -> None:
+    """The caller has this user's account id at hand (the principal acting): events that name the
+    user (a content's creator, usually whoever writes it) need not look it up."""
+    if user_id is not None:
+        session.info.setdefault(_ACCOUNTS, {})[user_id] = account_id
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_known_users(session: Session, transaction: SessionTransaction) -> None:
+    # Ids are reused once a user is deleted (SQLite), so nothing is known beyond the transaction.
+    if transaction.parent is None:
+        session.info.pop(_ACCOUNTS, None)
+
+
 def _account_id(session: Session, user_id: int | None) -> str | None:
     # One column, by a statement built once: every content event names its creator.
     if user_id is None:
         return None
+    known = session.info.get(_ACCOUNTS)
+    if known is not None and user_id in known:
+        return known[user_id]  # type: ignore[no-any-return]
     loaded = session.identity_map.get(session.identity_key(User, user_id))
     if loaded is not None:
         return loaded.account_id  # type: ignore[no-any-return]
     return session.scalar(_ACCOUNT_ID, {"user_id": user_id})
 
 
-def content_payload(session: Session, content: Content) -> dict[str, Any]:
-    space = session.get(Space, content.space_id)
+def content_payload(session: Session, content: Content, space_key: str | None = None) -> dict[str, Any]:
+    """`space_key`: the content's space key when the caller has it at hand."""
+    if space_key is None:
+        space = session.get(Space, content.space_id)
+        space_key = space.key if space is not None else None
     return {
         "id": content.id,
         "type": content.type,
         "status": content.status,
         "title": content.title,
-        "spaceKey": space.key if space is not None else None,
+        "spaceKey": space_key,
         "parentId": content.parent_id,
         "version": content.version,
         "creatorAccountId": _account_id(session, content.creator_id),
@@ -106,12 +129,15 @@ def content_payload(session: Session, content: Content) -> dict[str, Any]:
     }
 
 
-def content_event(session: Session, verb: str, content: Content, **extra: Any) -> Event | None:
-    """`verb` is created, updated, trashed, restored, removed, moved, archived, ..."""
+def content_event(
+    session: Session, verb: str, content: Content, *, space_key: str | None = None, **extra: Any
+) -> Event | None:
+    """`verb` is created, updated, trashed, restored, removed, moved, archived, ...; `space_key`: the
+    content's space key when the caller has it at hand; `extra`: more payload."""
     prefix = PREFIX.get(content.type)
     if prefix is None:
         return None
-    return record(session, f"{prefix}_{verb}", {"content": content_payload(session, content), **extra})
+    return record(session, f"{prefix}_{verb}", {"content": content_payload(session, content, space_key), **extra})
 
 
 def contents_event(session: Session, verb: str, contents: Iterable[Content]) -> None:

@@ -150,8 +150,10 @@ def redeliver_one(
     return row, event
 
 
-# Built once: every event of every write runs it.
-_ACTIVE_HOOKS = select(Webhook.id, Webhook.events).where(Webhook.active.is_(True))
+# Built once: every event of every write runs it. On the table, not the entity: a plain statement
+# skips the ORM's per-execution setup (record() has flushed whatever was pending).
+_webhooks = Webhook.__table__.c
+_ACTIVE_HOOKS = select(_webhooks.id, _webhooks.events).where(_webhooks.active.is_(True))
 
 
 @on_event
