@@ -41,7 +41,17 @@ try:  # FastAPI internals (0.165): what get_request_handler and solve_dependenci
         _is_coroutine_callable,
         _is_gen_callable,
     )
-    from fastapi.dependencies.utils import request_params_to_args
+    from fastapi.dependencies.utils import (
+        Headers,
+        ImmutableMultiDict,
+        Undefined,
+        _get_param_aliases,
+        _get_param_model,
+        _is_json_field,
+        _validate_value_with_model_field,
+        field_annotation_is_sequence,
+        request_params_to_args,
+    )
     from fastapi.exceptions import RequestValidationError
     from fastapi.routing import _effective_route_context_var, _extract_endpoint_context, serialize_response
     from fastapi.telemetry._api import _validation_failed, get_telemetry_data
@@ -57,6 +67,23 @@ ENABLED = True
 
 
 @dataclass(frozen=True, slots=True)
+class _Param:
+    """A path, query, header or cookie parameter, with what request_params_to_args works out
+    about it on every request (its request keys, whether it takes repeated values) worked out once."""
+
+    field: Any
+    name: str
+    keys: tuple[str, ...]  # request keys in preference order (from FastAPI's alias pairs)
+    repeated: bool  # read with getlist() from a multi-dict
+    sequence: bool  # an empty list counts as missing
+    location: str  # "path", "query", "header", "cookie" (the error's loc)
+
+
+# A parameter list: the compiled parameters, or FastAPI's fields when one is a model of parameters.
+Params = tuple[_Param, ...] | list[Any]
+
+
+@dataclass(frozen=True, slots=True)
 class _Node:
     """One dependant (the endpoint or a dependency), reduced to what solving it needs."""
 
@@ -65,10 +92,10 @@ class _Node:
     use_cache: bool
     cache_key: Any
     subs: tuple[_Node, ...]
-    path_params: list[Any]
-    query_params: list[Any]
-    header_params: list[Any]
-    cookie_params: list[Any]
+    path_params: Params
+    query_params: Params
+    header_params: Params
+    cookie_params: Params
     request_names: tuple[str, ...]
 
 
@@ -133,12 +160,62 @@ def _node(dependant: Dependant) -> _Node:
         use_cache=dependant.use_cache,
         cache_key=_get_cache_key(dependant=dependant, uses_scopes_cache={}),
         subs=tuple(_node(sub) for sub in dependant.dependencies),
-        path_params=dependant.path_params,
-        query_params=dependant.query_params,
-        header_params=dependant.header_params,
-        cookie_params=dependant.cookie_params,
+        path_params=_compiled(dependant.path_params),
+        query_params=_compiled(dependant.query_params),
+        header_params=_compiled(dependant.header_params),
+        cookie_params=_compiled(dependant.cookie_params),
         request_names=names,
     )
+
+
+def _compiled(fields: list[Any]) -> Params:
+    if any(_get_param_model(field) is not None for field in fields):
+        return fields  # a model of parameters: FastAPI's request_params_to_args reads it
+    compiled = []
+    for field in fields:
+        annotation = field.field_info.annotation
+        sequence = bool(field_annotation_is_sequence(annotation))
+        compiled.append(
+            _Param(
+                field=field,
+                name=field.name,
+                keys=tuple(key for _, key in _get_param_aliases(field)),
+                repeated=not _is_json_field(field) and sequence,
+                sequence=sequence,
+                location=field.field_info.in_.value,
+            )
+        )
+    return tuple(compiled)
+
+
+def _read(params: Params, received: Any) -> tuple[dict[str, Any], list[Any]]:
+    """request_params_to_args(fields, received) for the compiled parameters: the same lookups,
+    the same missing values and FastAPI's own validation."""
+    if isinstance(params, list):
+        return request_params_to_args(params, received)
+    values: dict[str, Any] = {}
+    errors: list[Any] = []
+    for param in params:
+        keys = param.keys
+        key = keys[0]
+        for candidate in keys:
+            if candidate in received:
+                key = candidate
+                break
+        if param.repeated and isinstance(received, ImmutableMultiDict | Headers):
+            value = received.getlist(key)
+        else:
+            value = received.get(key, None)
+        if value is None or (param.sequence and len(value) == 0):
+            value = Undefined
+        found, failed = _validate_value_with_model_field(
+            field=param.field, value=value, values=values, loc=(param.location, key)
+        )
+        if failed:
+            errors.extend(failed)
+        else:
+            values[param.name] = found
+    return values, errors
 
 
 async def _solve(node: _Node, request: Request, cache: dict[Any, Any]) -> tuple[dict[str, Any], list[Any]]:
@@ -160,19 +237,19 @@ async def _solve(node: _Node, request: Request, cache: dict[Any, Any]) -> tuple[
         if key not in cache:
             cache[key] = solved
     if node.path_params:
-        found, failed = request_params_to_args(node.path_params, request.path_params)
+        found, failed = _read(node.path_params, request.path_params)
         values.update(found)
         errors += failed
     if node.query_params:
-        found, failed = request_params_to_args(node.query_params, request.query_params)
+        found, failed = _read(node.query_params, request.query_params)
         values.update(found)
         errors += failed
     if node.header_params:
-        found, failed = request_params_to_args(node.header_params, request.headers)
+        found, failed = _read(node.header_params, request.headers)
         values.update(found)
         errors += failed
     if node.cookie_params:
-        found, failed = request_params_to_args(node.cookie_params, request.cookies)
+        found, failed = _read(node.cookie_params, request.cookies)
         values.update(found)
         errors += failed
     for name in node.request_names:
