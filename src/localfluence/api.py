@@ -150,7 +150,22 @@ async def _expand(
 ) -> Expand:
     # async: FastAPI sends sync dependencies to the threadpool. The parameter may repeat
     # (?expand=a&expand=b), as some clients send it.
-    return Expand.parse(expand)
+    if expand is None:
+        return Expand.parse(None)
+    key = tuple(expand)
+    parsed = _EXPANSIONS.get(key)
+    if parsed is None:
+        parsed = Expand.parse(expand)  # refusals (too many, too deep) raise every time
+        if len(_EXPANSIONS) >= _EXPANSIONS_KEPT:
+            _EXPANSIONS.clear()
+        _EXPANSIONS[key] = parsed
+    return parsed
+
+
+# Parsed expansions by their query values: Expand trees are immutable, and clients ask for the
+# same few again and again. Bounded: a client sending ever new ones only makes it start over.
+_EXPANSIONS: dict[tuple[str, ...], Expand] = {}
+_EXPANSIONS_KEPT = 512
 
 
 ExpandParam = Annotated[Expand, Depends(_expand)]
