@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
@@ -17,17 +16,24 @@ from localfluence.db.session import READ_REQUEST, begin_write, run_side_writes
 from localfluence.events.record import ACTOR, REMOTE_ADDRESS
 from localfluence.kit.expand import Expand
 from localfluence.kit.jsonresponse import JSON
+from localfluence.kit.links import Links
 from localfluence.runtime import Runtime
-from localfluence.sites.site import links_of, runtime_of
+from localfluence.sites.site import MOUNT, links_of, runtime_of
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-async def request_context(request: Request) -> AsyncIterator[Ctx]:
+async def request_context(request: Request) -> Ctx:
     """One transaction per request, committed before the response is sent.
 
     The work runs inline on the event loop: short indexed reads cost far less than a threadpool
     hop (DESIGN.md measures 3.6x), and FastAPI would send a sync dependency to the threadpool.
+
+    Not a yield dependency: FastAPI wraps each of those in an async context manager, a cancel
+    scope and an exit stack entry (about a tenth of a short GET). The transaction's end goes
+    straight onto the exit stack FastAPI closes around the endpoint, before the response is sent
+    (what scope="function" does for a yield dependency), so a failed commit is still the client's
+    error response and never a 200 for lost work, and any error in the endpoint rolls back.
     """
     runtime: Runtime = runtime_of(request)  # the site's (sites/), the app's by default
     session = runtime.sessions()
@@ -41,23 +47,86 @@ async def request_context(request: Request) -> AsyncIterator[Ctx]:
         # The one place token scopes are enforced: every API route authenticates through here.
         route = request.scope.get("route")
         require_scopes(principal, getattr(route, "operation_id", None))
-        request.state.account_id = principal.account_id
+        scope = request.scope
+        # What request.state.account_id = ... does, without building a State per request.
+        scope.setdefault("state", {})["account_id"] = principal.account_id
         session.info[ACTOR] = principal.account_id
-        session.info[REMOTE_ADDRESS] = request.client.host if request.client else ""
-        admit(principal, admission.can_use, request.url.path)
-        yield Ctx(
-            session=session,
-            principal=principal,
-            links=links_of(request, runtime),
-            settings=runtime.settings,
-        )
-        session.commit()
-        run_side_writes(session, runtime.sessions)
+        client = scope.get("client")
+        session.info[REMOTE_ADDRESS] = client[0] if client else ""
+        # scope["path"] is request.url.path but for the escapes of "?", "#" and "\\", which no
+        # open path ends with.
+        admit(principal, admission.can_use, scope["path"])
+        ctx = Ctx(session=session, principal=principal, links=_links(request, runtime), settings=runtime.settings)
+        request.scope[FUNCTION_EXIT_STACK].push(_Transaction(session, runtime))
     except BaseException:
         session.rollback()
-        raise
-    finally:
         session.close()
+        raise
+    return ctx
+
+
+# Where FastAPI keeps the exit stack it closes when the endpoint has returned or raised, before
+# the response is sent (fastapi.routing.request_response; it also asserts it is there).
+FUNCTION_EXIT_STACK = "fastapi_function_astack"
+
+
+class _Transaction:
+    """The request's transaction end, as an exit callback: commit when the endpoint returned,
+    roll back when it raised (the error propagates), close either way."""
+
+    __slots__ = ("session", "runtime")
+
+    def __init__(self, session: Session, runtime: Runtime) -> None:
+        self.session = session
+        self.runtime = runtime
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
+        session = self.session
+        try:
+            if exc_type is None:
+                session.commit()
+                run_side_writes(session, self.runtime.sessions)
+            else:
+                session.rollback()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+        return False
+
+
+_LINKS: dict[tuple[Any, ...], Links] = {}
+_LINKS_KEPT = 256
+
+
+def _links(request: Request, runtime: Runtime) -> Links:
+    """links_of(request, runtime), remembered by everything it depends on: the configured base
+    URL, the scheme, Host header and server address the origin comes from, the site prefix and
+    whether the path is a Cloud (/wiki) one. Building request.url for it costs more than the rest
+    of the context; a client sending many Host values only makes the cache start over."""
+    scope = request.scope
+    host = None
+    for name, value in scope["headers"]:
+        if name == b"host":
+            host = value
+            break
+    server = scope.get("server")
+    key = (
+        runtime.settings.base_url,
+        scope.get("scheme", "http"),
+        host,
+        tuple(server) if server is not None else None,  # ASGI allows a list
+        scope.get(MOUNT, ""),
+        scope["path"].startswith("/wiki"),
+    )
+    links = _LINKS.get(key)
+    if links is None:
+        links = links_of(request, runtime)
+        if len(_LINKS) >= _LINKS_KEPT:
+            _LINKS.clear()
+        _LINKS[key] = links
+    return links
 
 
 def _admission(runtime: Runtime, session: Session, authorization: str | None) -> Admission:
@@ -73,9 +142,7 @@ def _admission(runtime: Runtime, session: Session, authorization: str | None) ->
     return admission
 
 
-# scope="function": the commit happens before the response goes out, so a failed commit is
-# the client's error response and never a 200 for lost work.
-Context = Annotated[Ctx, Depends(request_context, scope="function")]
+Context = Annotated[Ctx, Depends(request_context)]
 
 
 async def _expand(
@@ -83,7 +150,22 @@ async def _expand(
 ) -> Expand:
     # async: FastAPI sends sync dependencies to the threadpool. The parameter may repeat
     # (?expand=a&expand=b), as some clients send it.
-    return Expand.parse(expand)
+    if expand is None:
+        return Expand.parse(None)
+    key = tuple(expand)
+    parsed = _EXPANSIONS.get(key)
+    if parsed is None:
+        parsed = Expand.parse(expand)  # refusals (too many, too deep) raise every time
+        if len(_EXPANSIONS) >= _EXPANSIONS_KEPT:
+            _EXPANSIONS.clear()
+        _EXPANSIONS[key] = parsed
+    return parsed
+
+
+# Parsed expansions by their query values: Expand trees are immutable, and clients ask for the
+# same few again and again. Bounded: a client sending ever new ones only makes it start over.
+_EXPANSIONS: dict[tuple[str, ...], Expand] = {}
+_EXPANSIONS_KEPT = 512
 
 
 ExpandParam = Annotated[Expand, Depends(_expand)]

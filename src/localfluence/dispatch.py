@@ -116,8 +116,14 @@ class DispatchIndex:
                 key=lambda leaf: leaf.order,
             )
             index.merged[(count, keys)] = candidates
+        method = scope["method"]
         for leaf in candidates:
-            match, child_scope = leaf.route.matches(scope)
+            route = leaf.route
+            methods = getattr(route, "methods", None)
+            if methods and method not in methods:
+                # What Route.matches checks after the path: at best a partial match, never served here.
+                continue
+            match, child_scope = route.matches(scope)
             if match is Match.FULL:
                 return leaf, child_scope
         return None, {}

@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import fnmatch
 import itertools
-import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from localfluence.admin.faults import ADMIN_PREFIX, SERVER_SEND
-from localfluence.kit.clock import clock, iso
+from localfluence.kit.clock import iso
 
 MAX_TEXT = 2048
 
@@ -23,7 +20,8 @@ MAX_TEXT = 2048
 @dataclass(slots=True)
 class Entry:
     id: int
-    time: str | None
+    # When the request arrived, by the site's clock; formatted only when the journal is read.
+    time: datetime | None
     method: str
     path: str
     query: str
@@ -38,7 +36,7 @@ class Entry:
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
-            "time": self.time,
+            "time": iso(self.time),
             "method": self.method,
             "path": self.path,
             "query": self.query,
@@ -114,57 +112,3 @@ class Journal:
 
     def clear(self) -> None:
         self._entries.clear()
-
-
-class JournalRecorder:
-    """Pure ASGI middleware, outermost, so it sees injected faults and error responses too."""
-
-    def __init__(self, app: ASGIApp, journal: Journal) -> None:
-        self.app = app
-        self.journal = journal
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            scope.setdefault(SERVER_SEND, send)
-        if scope["type"] != "http" or self.journal.size == 0 or scope["path"].startswith(ADMIN_PREFIX):
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        at = iso(clock.now())
-        status = 0
-        request_bytes = 0
-        response_bytes = 0
-
-        async def counting_receive() -> Message:
-            nonlocal request_bytes
-            message = await receive()
-            if message["type"] == "http.request":
-                request_bytes += len(message.get("body", b""))
-            return message
-
-        async def recording_send(message: Message) -> None:
-            nonlocal status, response_bytes
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            elif message["type"] == "http.response.body":
-                response_bytes += len(message.get("body", b""))
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, recording_send)
-        finally:
-            state = scope.get("state") or {}
-            route = scope.get("route")
-            self.journal.record(
-                time=at,
-                method=scope["method"],
-                path=scope["path"][:MAX_TEXT],
-                query=scope.get("query_string", b"").decode("latin-1")[:MAX_TEXT],
-                status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 3),
-                account_id=state.get("account_id"),
-                request_bytes=request_bytes,
-                response_bytes=response_bytes,
-                operation_id=getattr(route, "operation_id", None) or state.get("operation_id"),
-                fault=state.get("fault"),
-            )

@@ -24,6 +24,8 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute, compile_path, get_name
 
+from localfluence.kit.handler import Handler, lean_handler
+
 # Set by LazyAPIRoute.__init__; FastAPI's own construction runs when any other attribute is read.
 _PENDING = "_lazy_pending"
 _BUSY = "_lazy_busy"
@@ -67,6 +69,10 @@ class LazyAPIRoute(APIRoute):
             finally:
                 del state[_BUSY]
         return getattr(self, name)
+
+    def get_route_handler(self) -> Handler:
+        # Called by FastAPI's analysis: the lean handler (kit/handler.py) where the route allows it.
+        return lean_handler(self, super().get_route_handler())
 
     def moved(self, prefix: str, include_in_schema: bool) -> APIRoute:
         """The same operation under prefix + path (a route of its own: its analysis is its own too)."""
