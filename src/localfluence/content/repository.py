@@ -441,22 +441,22 @@ def update_blocked_of_many(session: Session, principal: Principal, ids: Sequence
 
 # Built once: every write response and every ancestors expansion runs it.
 _ANCESTORS = (
-    select(ContentAncestor.descendant_id, Content)
-    .join(Content, Content.id == ContentAncestor.ancestor_id)
+    select(ContentAncestor.descendant_id, *_content.c)
+    .join(_content, _content.c.id == ContentAncestor.ancestor_id)
     .where(ContentAncestor.descendant_id.in_(bindparam("ids", expanding=True)), ContentAncestor.depth > 0)
     .order_by(ContentAncestor.descendant_id, ContentAncestor.depth.desc())
 )
 
 
-def ancestors_of_many(session: Session, ids: Sequence[int]) -> dict[int, list[Content]]:
-    """Ancestors root first. Unchecked on purpose: read restrictions inherit, so whoever sees a
-    content sees every ancestor of it."""
+def ancestors_of_many(session: Session, ids: Sequence[int]) -> dict[int, list[Any]]:
+    """Ancestors root first, as read-only rows (ContentRow): serializers are all that read them.
+    Unchecked on purpose: read restrictions inherit, so whoever sees a content sees every ancestor
+    of it."""
     if not ids:
         return {}
-    rows = session.execute(_ANCESTORS, {"ids": list(ids)}).all()
-    out: dict[int, list[Content]] = {i: [] for i in ids}
-    for descendant_id, ancestor in rows:
-        out[descendant_id].append(ancestor)
+    out: dict[int, list[Any]] = {i: [] for i in ids}
+    for descendant_id, *ancestor in _read_rows(session, _ANCESTORS, {"ids": list(ids)}):
+        out[descendant_id].append(ContentRow._make((*ancestor, None)))
     return out
 
 
