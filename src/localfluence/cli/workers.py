@@ -189,6 +189,8 @@ class Supervisor:
             if worker.process.is_alive() and not worker.hung():
                 continue
             worker.kill()  # dead, or hung
+            if self.signals:  # SIGINT to the process group reached the workers first: no replacement
+                return
             if worker.process.exitcode == STARTUP_FAILURE:
                 log.error("Worker [%s] failed to start; stopping the server", worker.process.pid)
                 self.failed = True
