@@ -245,14 +245,15 @@ def count_connections(processes: list[psutil.Process], port: int, into: list[int
 
 
 def database_processes(database_url: str) -> list[psutil.Process]:
-    """PostgreSQL's postmaster listening on the URL's port, and its backends ([] for SQLite)."""
+    """PostgreSQL's postmaster listening on the URL's port ([] for SQLite); cpu_seconds() adds its
+    backends."""
     if not database_url.startswith("postgresql"):
         return []
     from sqlalchemy.engine import make_url
 
     port = make_url(database_url).port or 5432
     for p in psutil.process_iter(["name"]):
-        if p.info["name"] == "postgres" and p.ppid() != 0 and listens(p, port):
+        if p.info["name"] == "postgres" and listens(p, port):
             return [p]
     return []
 
