@@ -281,22 +281,28 @@ def scaling(env: dict[str, str], sample: list[int], data_dir: Path, *, duration:
     machine ran meanwhile, and how the connections and the CPU were spread over the workers."""
     script = lua_paths([GET_BY_ID.format(i) for i in sample])
     database = database_processes(env["LOCALFLUENCE_DATABASE_URL"])
+    # All variants start (and warm up) first, so the measured runs follow each other without gaps:
+    # the machine's other load changes less between them.
+    servers: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
     rows = []
-    for variant in (*SCALING_VARIANTS, *reversed(SCALING_VARIANTS)):
-        port = free_port()
-        command = SCALING_VARIANTS[variant] + ["--port", str(port)]
-        lf = start([sys.executable, "-m", *command], env, data_dir / "server.log")
-        try:
+    try:
+        for variant, command in SCALING_VARIANTS.items():
+            port = free_port()
+            servers[variant] = (start([sys.executable, "-m", *command, "--port", str(port)], env,
+                                      data_dir / f"server-{len(servers)}.log"), port)
+        for lf, port in servers.values():
             wait_ready(f"http://127.0.0.1:{port}/status")
-            proc = psutil.Process(lf.pid)
             time.sleep(1)  # every worker up (a listening socket queues connections until its worker serves)
+            # Warm every worker (first requests fill per-process caches), unmeasured.
+            run_wrk(f"http://127.0.0.1:{port}", script, auth=True, connections=connections, duration=1, threads=2,
+                    proc=psutil.Process(lf.pid))
+        for variant in (*SCALING_VARIANTS, *reversed(SCALING_VARIANTS)):
+            lf, port = servers[variant]
+            proc = psutil.Process(lf.pid)
             serving = [p for p in [proc, *proc.children(recursive=True)] if p.pid == lf.pid or
                        "spawn_main" in " ".join(p.cmdline())]
             spread: list[int] = []
             console.print(f"[dim]running get content by id, {variant} worker(s)…[/dim]")
-            # Warm every worker (first requests fill per-process caches), unmeasured.
-            run_wrk(f"http://127.0.0.1:{port}", script, auth=True, connections=connections, duration=1, threads=2,
-                    proc=proc)
             busy, wall = machine_busy_seconds(), time.monotonic()
             db_cpu = sum(cpu_seconds(p) for p in database)
             per_worker = [cpu_seconds_of(p) for p in serving]
@@ -306,15 +312,16 @@ def scaling(env: dict[str, str], sample: list[int], data_dir: Path, *, duration:
             per_worker = [cpu_seconds_of(p) - before for p, before in zip(serving, per_worker, strict=True)]
             db_cpu = sum(cpu_seconds(p) for p in database) - db_cpu
             busy, wall = machine_busy_seconds() - busy, time.monotonic() - wall
-        finally:
+            result = summarize("get content by id", stats, cpu)
+            rows.append({"workers": variant, **asdict(result), "server_cores": round(cpu / wall, 2),
+                         "wrk_cores": round(stats["wrk_cpu_s"] / wall, 2),
+                         "database_cores": round(db_cpu / wall, 2),
+                         "other_cores": round(max(0.0, busy - cpu - db_cpu - stats["wrk_cpu_s"]) / wall, 2),
+                         "connections_per_worker": [n for n in spread if n],
+                         "cpu_share_per_worker": [round(c / cpu, 2) for c in per_worker if c > 0.05 * cpu]})
+    finally:
+        for lf, _ in servers.values():
             stop(lf)
-        result = summarize("get content by id", stats, cpu)
-        rows.append({"workers": variant, **asdict(result), "server_cores": round(cpu / wall, 2),
-                     "wrk_cores": round(stats["wrk_cpu_s"] / wall, 2),
-                     "database_cores": round(db_cpu / wall, 2),
-                     "other_cores": round(max(0.0, busy - cpu - db_cpu - stats["wrk_cpu_s"]) / wall, 2),
-                     "connections_per_worker": [n for n in spread if n],
-                     "cpu_share_per_worker": [round(c / cpu, 2) for c in per_worker if c > 0.05 * cpu]})
 
     def rate(variant: str) -> float:
         return sum(r["requests_per_s"] for r in rows if r["workers"] == variant)
