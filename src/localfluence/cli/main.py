@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -69,6 +69,8 @@ def serve(
     """Start the server (migrating the database and creating the admin on first start)."""
     import uvicorn
 
+    from localfluence.cli.workers import serve_workers, spreads_connections
+
     settings = _settings(data_dir, database_url, host=host, port=port)
     runtime, token = _prepared(settings)
     if seed is not None:
@@ -84,8 +86,7 @@ def serve(
     # Workers rebuild their settings from the environment: hand them what the flags said.
     os.environ["LOCALFLUENCE_DATA_DIR"] = str(settings.data_dir)
     os.environ["LOCALFLUENCE_DATABASE_URL"] = settings.resolved_database_url()
-    uvicorn.run(
-        "localfluence.app:create_app_from_env",
+    options: dict[str, Any] = dict(
         factory=True,
         host=settings.host,
         port=settings.port,
@@ -98,6 +99,12 @@ def serve(
         log_level="warning",
         access_log=False,
     )
+    if workers > 1 and spreads_connections():
+        # Each worker on its own socket: on one shared socket, the worker that wakes first accepts
+        # nearly every connection opened at once and keeps them (cli/workers.py).
+        serve_workers(uvicorn.Config("localfluence.app:create_app_from_env", **options), workers)
+    else:
+        uvicorn.run("localfluence.app:create_app_from_env", **options)
 
 
 @app.command()
