@@ -4,9 +4,9 @@ uvicorn's own supervisor hands every worker one shared socket. An asyncio worker
 connections pending on it at once, so when a client opens its connections together (wrk, a proxy
 filling its keep-alive pool) the worker that wakes first can take nearly all of them, and keeps
 them: with wrk's 64 keep-alive connections we saw 61 and 3, and 64 and 0 (the split depends on
-which worker happens to be idle when they arrive). On Linux, sockets bound to one address with SO_REUSEPORT each have their own
-accept queue and the kernel spreads new connections over them (by a hash of the client's address
-and port), so each worker here gets its own.
+which worker happens to be idle when they arrive). On Linux, sockets bound to one address with
+SO_REUSEPORT each have their own accept queue and the kernel spreads new connections over them (by
+a hash of the client's address and port), so each worker here gets its own.
 
 The supervisor binds the sockets and keeps them open: a worker that dies leaves its socket
 listening, and the connections the kernel sends there wait in its queue for the replacement, which
