@@ -61,3 +61,30 @@ def test_a_worker_that_fails_at_startup_stops_the_server() -> None:
         Supervisor(config, sockets).run()
     assert exit_.value.code == STARTUP_FAILURE
     assert all(s.fileno() == -1 for s in sockets)
+
+
+def test_connections_accepted_by_a_worker_send_without_delay() -> None:
+    # asyncio turns Nagle off (TCP_NODELAY) only on connections accepted by a socket whose proto
+    # is TCP; a socket made with proto 0 left every response's body waiting ~40 ms for an ACK.
+    import asyncio
+
+    sockets = listening_sockets("127.0.0.1", 0, 1, 16)
+    nodelay: list[int] = []
+
+    async def main() -> None:
+        def accepted(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            nodelay.append(writer.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(accepted, sock=sockets[0])
+        async with server:
+            _, writer = await asyncio.open_connection(*sockets[0].getsockname()[:2])
+            while not nodelay:
+                await asyncio.sleep(0.01)
+            writer.close()
+
+    try:
+        asyncio.run(asyncio.wait_for(main(), 10))
+    finally:
+        sockets[0].close()
+    assert nodelay and nodelay[0] != 0
