@@ -304,17 +304,19 @@ def serialize_version(
         by = serialize_user(ctx, users.get(version.author_id) if version.author_id is not None else None)
         if authors is not None:
             authors[version.author_id] = by
+    content_id, number, created_at = version.content_id, version.number, version.created_at
+    content_path = f"/rest/api/content/{content_id}"
     return {
         "by": by,
-        "when": iso(version.created_at),
-        "friendlyWhen": friendly(version.created_at),
+        "when": iso(created_at),
+        "friendlyWhen": friendly(created_at),
         "message": version.message,
-        "number": version.number,
+        "number": number,
         "minorEdit": version.minor_edit,
-        "confRev": f"confluence$content${version.content_id}.{version.number}",
+        "confRev": f"confluence$content${content_id}.{number}",
         "contentTypeModified": False,
-        "_expandable": {"collaborators": "", "content": f"/rest/api/content/{version.content_id}"},
-        "_links": {"self": ctx.links.api(f"/rest/api/content/{version.content_id}/version/{version.number}")},
+        "_expandable": {"collaborators": "", "content": content_path},
+        "_links": {"self": f"{ctx.links.base}{content_path}/version/{number}"},
     }
 
 
