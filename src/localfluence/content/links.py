@@ -42,13 +42,24 @@ def webui(content: Content, space_key: str) -> str:
 
 
 def content_links(ctx: Ctx, content: Content, space_key: str) -> dict[str, str]:
+    content_id, content_type = content.id, content.type
+    if content_type == "page":
+        # The common case, without webui's branches: every content of every response has these.
+        return {
+            "self": f"{ctx.links.base}/rest/api/content/{content_id}",
+            "tinyui": f"/x/{tiny(content_id)}",
+            "webui": f"/spaces/{space_key}/pages/{content_id}/{slug(content.title)}",
+            "collection": "/rest/api/content",
+            "editui": f"/pages/resumedraft.action?draftId={content_id}",
+            "edituiv2": f"/spaces/{space_key}/pages/edit-v2/{content_id}",
+        }
     links = {
-        "self": ctx.links.api(f"/rest/api/content/{content.id}"),
-        "tinyui": f"/x/{tiny(content.id)}",
+        "self": f"{ctx.links.base}/rest/api/content/{content_id}",
+        "tinyui": f"/x/{tiny(content_id)}",
         "webui": webui(content, space_key),
         "collection": "/rest/api/content",
     }
-    if content.type in ("page", "blogpost"):
-        links["editui"] = f"/pages/resumedraft.action?draftId={content.id}"
-        links["edituiv2"] = f"/spaces/{space_key}/pages/edit-v2/{content.id}"
+    if content_type == "blogpost":
+        links["editui"] = f"/pages/resumedraft.action?draftId={content_id}"
+        links["edituiv2"] = f"/spaces/{space_key}/pages/edit-v2/{content_id}"
     return links

@@ -74,14 +74,26 @@ def iso(dt: datetime | None) -> str | None:
     """Confluence's timestamp form: ISO-8601 UTC with milliseconds and a Z."""
     if dt is None:
         return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    dt = dt.astimezone(UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    tz = dt.tzinfo
+    if tz is not None and tz is not UTC:
+        dt = dt.astimezone(UTC)
+    if dt.year < 1000:
+        # strftime's %Y does not pad years below 1000 (glibc) and isoformat does; keep strftime's bytes.
+        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    # isoformat truncates to milliseconds as microsecond // 1000 does, at a fraction of strftime's cost;
+    # an aware UTC time ends in "+00:00", which Confluence writes as "Z".
+    text = dt.isoformat(timespec="milliseconds")
+    return (text if dt.tzinfo is None else text[:-6]) + "Z"
 
 
 def friendly(dt: datetime | None) -> str:
     """A human date as Confluence's friendlyWhen shows it ("Jan 05, 2024")."""
     if dt is None:
         return ""
-    return dt.strftime("%b %d, %Y")
+    if dt.year < 1000:
+        return dt.strftime("%b %d, %Y")
+    return f"{_MONTHS[dt.month - 1]} {dt.day:02d}, {dt.year}"
+
+
+# strftime's %b in the C locale the server runs in; strftime itself costs more than the formatting.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
