@@ -50,6 +50,7 @@ class _Change:
     ids: list[int]
     fresh: frozenset[int]
     rows: dict[int, Current] = field(default_factory=dict)
+    labels_kept: frozenset[int] = frozenset()
 
 
 def on_content_changed(listener: ContentListener) -> ContentListener:
@@ -73,9 +74,13 @@ def _forget_unseen(session: Session, transaction: SessionTransaction) -> None:
         session.info.pop(_UNSEEN, None)
 
 
-def content_changed(session: Session, ids: Iterable[int], *, written: Iterable[Current] = ()) -> None:
+def content_changed(
+    session: Session, ids: Iterable[int], *, written: Iterable[Current] = (), labels_kept: Iterable[int] = ()
+) -> None:
     """Tell the listeners. `written`: the current versions the caller has just stored, so that
-    listeners need not read them back (they must be exactly what is in the database)."""
+    listeners need not read them back (they must be exactly what is in the database).
+    `labels_kept`: ids whose labels the caller has not changed since the last notification about
+    them (content created without labels has none)."""
     wanted = sorted(set(ids))
     if not wanted:
         return
@@ -86,7 +91,9 @@ def content_changed(session: Session, ids: Iterable[int], *, written: Iterable[C
         assert unseen is not None
         unseen.difference_update(fresh)
     targets = set(wanted)
-    change = _Change(wanted, fresh, {row.id: row for row in written if row.id in targets})
+    change = _Change(
+        wanted, fresh, {row.id: row for row in written if row.id in targets}, frozenset(labels_kept) & targets
+    )
     outer = session.info.get(_DELIVERING)
     session.info[_DELIVERING] = change
     try:
@@ -101,6 +108,13 @@ def is_fresh(session: Session, content_id: int) -> bool:
     is nothing of it to clear from their tables."""
     change: _Change | None = session.info.get(_DELIVERING)
     return change is not None and content_id in change.fresh
+
+
+def labels_kept(session: Session, content_id: int) -> bool:
+    """True while listeners handle a change that left this content's labels as they were at the
+    previous notification (for fresh content: it has none)."""
+    change: _Change | None = session.info.get(_DELIVERING)
+    return change is not None and content_id in change.labels_kept
 
 
 def current_rows(session: Session, ids: Sequence[int]) -> dict[int, Current]:

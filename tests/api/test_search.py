@@ -201,6 +201,29 @@ def test_labels_given_on_update_are_searchable(admin: Person, space: dict) -> No
     assert titles(search(admin, f"text ~ {label}")) == [page["title"]]
 
 
+def test_labels_stay_indexed_through_writes_that_leave_them_alone(admin: Person, space: dict) -> None:
+    # Creates and updates without metadata.labels keep the indexed labels without looking them up.
+    given, added = word(), word()
+    page = admin.api.post("/content", json={
+        "type": "page", "title": f"Kept {word()}", "space": {"key": space["key"]},
+        "body": {"storage": {"value": "<p>x</p>", "representation": "storage"}},
+        "metadata": {"labels": [{"prefix": "global", "name": given}]}}).json()  # fmt: skip
+    assert titles(search(admin, f"text ~ {given}")) == [page["title"]]
+    assert admin.api.post(f"/content/{page['id']}/label", json=[{"prefix": "global", "name": added}]).status_code == 200
+    edit = {"type": "page", "title": page["title"], "version": {"number": 2},
+            "body": {"storage": {"value": "<p>edited</p>", "representation": "storage"}}}  # fmt: skip
+    assert admin.api.put(f"/content/{page['id']}", json=edit).status_code == 200
+    assert titles(search(admin, f"text ~ {given}")) == [page["title"]]
+    assert titles(search(admin, f"text ~ {added}")) == [page["title"]]
+    cleared = {**edit, "version": {"number": 3}, "metadata": {"labels": []}}
+    assert admin.api.put(f"/content/{page['id']}", json=cleared).status_code == 200
+    assert titles(search(admin, f"text ~ {given}")) == []
+    assert titles(search(admin, f"text ~ {added}")) == []
+    plain = create_page(admin, space["key"], f"Unlabelled {word()}")
+    assert titles(search(admin, f"text ~ {given}")) == []
+    assert titles(search(admin, f'title = "{plain["title"]}"')) == [plain["title"]]
+
+
 def test_a_failed_write_leaves_the_index_untouched(admin: Person, space: dict) -> None:
     marker = word()
     page = create_page(admin, space["key"], f"Stable {marker}")

@@ -28,7 +28,8 @@ from localfluence.spaces import repository as space_repo
 from localfluence.xhtml.inputs import INPUT_REPRESENTATIONS, storage_for_save
 
 # Called after a content is created, in the same transaction, with the request body: packages
-# that own what rides along in it (comment placement, metadata.properties) register here.
+# that own what rides along in it (comment placement, metadata.properties) register here. Hooks
+# leave labels alone (see _labels_kept).
 CreateHook = Callable[[Session, Principal, Content, ContentCreate], None]
 CREATE_HOOKS: list[CreateHook] = []
 UpdateHook = Callable[[Session, Principal, Content, ContentUpdate], None]
@@ -196,7 +197,12 @@ def create_content(session: Session, principal: Principal, data: ContentCreate, 
     _apply_metadata(session, content.id, data.metadata, replace=False)
     for hook in CREATE_HOOKS:
         hook(session, principal, content, data)
-    content_changed(session, [content.id], written=[_written(content, space.key, body, principal, now)])
+    content_changed(
+        session,
+        [content.id],
+        written=[_written(content, space.key, body, principal, now)],
+        labels_kept=_labels_kept(content.id, data.metadata),
+    )
     events.known_user(session, principal.user_id, principal.account_id)
     events.content_event(
         session, "created" if content.status == "current" else "draft_created", content, space_key=space.key
@@ -298,7 +304,12 @@ def update_content(
         hook(session, principal, content, data)
     _flush_unique(session, title)
     changed = repo.subtree_ids(session, content.id) if whole_subtree else [content.id]
-    content_changed(session, changed, written=[_written(content, space_key, body, principal, now)])
+    content_changed(
+        session,
+        changed,
+        written=[_written(content, space_key, body, principal, now)],
+        labels_kept=_labels_kept(content.id, data.metadata),
+    )
     events.known_user(session, principal.user_id, principal.account_id)
     verb = "restored" if restoring else ("created" if publishing_draft else "updated")
     events.content_event(session, verb, content, space_key=space_key)
@@ -546,6 +557,12 @@ def _apply_metadata(session: Session, content_id: int, metadata: MetadataIn | No
         labels.replace_labels(session, content_id, pairs)
     else:
         labels.add_labels(session, content_id, pairs)
+
+
+def _labels_kept(content_id: int, metadata: MetadataIn | None) -> list[int]:
+    # Only metadata.labels changes labels on create and update (no hook touches them), so without
+    # it the search index need not look them up again.
+    return [content_id] if metadata is None or metadata.labels is None else []
 
 
 def _ensure_title_free(

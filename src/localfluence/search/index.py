@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from localfluence.changes import current_rows, is_fresh, on_content_changed
+from localfluence.changes import current_rows, is_fresh, labels_kept, on_content_changed
 from localfluence.db.dialect import space_token
 from localfluence.models import Content, ContentLabel, Label, SearchDocument
 from localfluence.search.text import plain_text
@@ -33,14 +33,18 @@ _STORE = insert(SearchDocument.__table__)
 _REWRITE = update(SearchDocument.__table__).where(SearchDocument.__table__.c.content_id == bindparam("document_id"))
 
 
-def document_rows(session: Session, ids: Sequence[int]) -> list[dict[str, object]]:
-    """The documents of the given content ids that still exist."""
+def document_rows(session: Session, ids: Sequence[int], *, known_labels: Iterable[int] = ()) -> list[dict[str, object]]:
+    """The documents of the given content ids that still exist. `known_labels`: ids whose labels
+    need no lookup (fresh content created without labels: none)."""
     rows = current_rows(session, ids)
     if not rows:
         return []
     labels: dict[int, list[str]] = {}
-    for content_id, name in session.execute(_LABELS, {"ids": list(rows)}):
-        labels.setdefault(content_id, []).append(name)
+    skip = set(known_labels)
+    unknown = [i for i in rows if i not in skip]
+    if unknown:
+        for content_id, name in session.execute(_LABELS, {"ids": unknown}):
+            labels.setdefault(content_id, []).append(name)
     return [
         {
             "content_id": row.id,
@@ -63,7 +67,11 @@ def reindex(session: Session, ids: Iterable[int]) -> None:
         stale = [content_id for content_id in batch if not is_fresh(session, content_id)]
         if stale:
             session.execute(_FORGET, {"ids": stale})
-        rows = document_rows(session, batch)
+        # Content created in this transaction without labels has none to look up.
+        bare = [
+            content_id for content_id in batch if is_fresh(session, content_id) and labels_kept(session, content_id)
+        ]
+        rows = document_rows(session, batch, known_labels=bare)
         if rows:
             session.execute(_STORE, rows)
 
@@ -73,10 +81,12 @@ def _rewrite_one(session: Session, content_id: int) -> bool:
     instead of a delete and an insert. False when there is no document to rewrite."""
     if is_fresh(session, content_id):
         return False
-    rows = document_rows(session, [content_id])
+    # Labels the change left alone stay as the document has them (no lookup, no SET).
+    kept = labels_kept(session, content_id)
+    rows = document_rows(session, [content_id], known_labels=[content_id] if kept else ())
     if not rows:
         return False
-    values = {k: v for k, v in rows[0].items() if k != "content_id"}
+    values = {k: v for k, v in rows[0].items() if k != "content_id" and not (kept and k == "labels")}
     return session.execute(_REWRITE, {"document_id": content_id, **values}).rowcount == 1
 
 
