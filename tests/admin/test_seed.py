@@ -73,6 +73,9 @@ def test_seed_builds_the_site(lf: LocalfluenceServer, api: httpx.Client) -> None
     assert guide["body"]["storage"]["value"] == "<p>Guide v1</p>"
     labels = {(label["prefix"], label["name"]) for label in guide["metadata"]["labels"]["results"]}
     assert labels == {("global", "guide"), ("team", "docs")}
+    # Seeded labels are searchable as text, as labels added through the API are.
+    found = api.get("/search", params={"cql": 'space = DOCS and text ~ "docs"'}).json()["results"]
+    assert guide["id"] in {r["content"]["id"] for r in found}
     installing = content(api, "DOCS", "Installing", "ancestors,history")
     assert installing["ancestors"][-1]["id"] == guide["id"]
     assert (

@@ -28,6 +28,7 @@ from localfluence.attachments.upload import Upload, UploadedFile
 from localfluence.auth.credentials import ADMIN_GROUP, principal_for
 from localfluence.auth.secrets import token_digest
 from localfluence.blobs.transaction import store_of
+from localfluence.changes import content_changed
 from localfluence.config import Settings
 from localfluence.content import repository as content_repo
 from localfluence.content import service as content_service
@@ -434,6 +435,8 @@ class _Seeder:
                 pairs.extend(labels.normalise("global", name))
         if pairs:
             labels.add_labels(self.session, content.id, pairs)
+            # The search index holds labels as text (CQL text ~), as the label API keeps it.
+            content_changed(self.session, [content.id])
 
     def restrictions(self, content: Content, data: RestrictionsSeed | None, author: Principal) -> None:
         """Added through the restriction service, as `author`; as in Confluence, whoever sets a
