@@ -236,22 +236,17 @@ async def _solve(node: _Node, request: Request, cache: dict[Any, Any]) -> tuple[
             values[sub.name] = solved
         if key not in cache:
             cache[key] = solved
-    if node.path_params:
-        found, failed = _read(node.path_params, request.path_params)
-        values.update(found)
-        errors += failed
-    if node.query_params:
-        found, failed = _read(node.query_params, request.query_params)
-        values.update(found)
-        errors += failed
-    if node.header_params:
-        found, failed = _read(node.header_params, request.headers)
-        values.update(found)
-        errors += failed
-    if node.cookie_params:
-        found, failed = _read(node.cookie_params, request.cookies)
-        values.update(found)
-        errors += failed
+    # FastAPI's order: path, query, header, cookie. A source is read (and built) only when needed.
+    for params, source in (
+        (node.path_params, "path_params"),
+        (node.query_params, "query_params"),
+        (node.header_params, "headers"),
+        (node.cookie_params, "cookies"),
+    ):
+        if params:
+            found, failed = _read(params, getattr(request, source))
+            values.update(found)
+            errors += failed
     for name in node.request_names:
         values[name] = request
     return values, errors
