@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -351,8 +352,9 @@ def scaling(env: dict[str, str], sample: list[int], data_dir: Path, *, duration:
     console.print(f"results written to {out}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def bench_arguments(doc: str | None) -> argparse.ArgumentParser:
+    """The options every benchmark command that seeds and serves takes."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--database-url", default=os.environ.get("LOCALFLUENCE_TEST_DATABASE_URL", ""))
     parser.add_argument("--pages", type=int, default=10_000)
@@ -360,24 +362,31 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per scenario (capped at 60)")
     parser.add_argument("--connections", type=int, default=64, help="capped at 256")
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--scenarios", default="", help="comma-separated subset")
-    parser.add_argument("--scaling", action="store_true",
-                        help="only GET content by id, with 1 and 2 workers (6 runs), and the factor 2 workers give")
-    args = parser.parse_args()
-    duration = max(1, min(args.duration, 60))
-    connections = max(1, min(args.connections, 256))
+    return parser
+
+
+@dataclass
+class Seeded:
+    data_dir: Path
+    database_url: str
+    data: Any  # bench.dataset's Dataset
+    seed_seconds: float
+    duration: int  # the caps applied
+    connections: int
+
+
+def seed_dataset(args: argparse.Namespace, prefix: str, database: str) -> Seeded:
+    """A fresh data dir (and database, on PostgreSQL) seeded through the app's own code, in this
+    process, before any server starts."""
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
-
-    data_dir = Path(tempfile.mkdtemp(prefix="localfluence-bench-"))
+    data_dir = Path(tempfile.mkdtemp(prefix=prefix))
     if args.db == "postgresql":
         if not args.database_url:
             sys.exit("--db postgresql needs --database-url or LOCALFLUENCE_TEST_DATABASE_URL (scripts/pg-throwaway)")
         database_url = args.database_url
     else:
         database_url = f"sqlite:///{data_dir / 'bench.db'}"
-
-    # Seed through the app's own code, in this process, before any server starts.
     os.environ.update(LOCALFLUENCE_ADMIN_TOKEN=ADMIN_TOKEN, LOCALFLUENCE_ADMIN_EMAIL=ADMIN_EMAIL)
     sys.path.insert(0, str(ROOT / "src"))
     from bench.dataset import seed
@@ -387,14 +396,25 @@ def main() -> None:
     if args.db == "postgresql":
         from tests.server import fresh_postgres_database
 
-        database_url = fresh_postgres_database(database_url, "localfluence_bench")
-    settings = Settings(data_dir=data_dir, database_url=database_url)
-    app = create_app(settings)
-    spaces = args.spaces or max(10, args.pages // 1000)
+        database_url = fresh_postgres_database(database_url, database)
+    app = create_app(Settings(data_dir=data_dir, database_url=database_url))
     started = time.monotonic()
-    data = seed(app.state.runtime.sessions, pages=args.pages, spaces=spaces)
+    data = seed(app.state.runtime.sessions, pages=args.pages, spaces=args.spaces or max(10, args.pages // 1000))
     seed_seconds = time.monotonic() - started
     app.state.runtime.engine.dispose()
+    return Seeded(data_dir, database_url, data, seed_seconds,
+                  duration=max(1, min(args.duration, 60)), connections=max(1, min(args.connections, 256)))
+
+
+def main() -> None:
+    parser = bench_arguments(__doc__)
+    parser.add_argument("--scenarios", default="", help="comma-separated subset")
+    parser.add_argument("--scaling", action="store_true",
+                        help="only GET content by id, with 1 and 2 workers (6 runs), and the factor 2 workers give")
+    args = parser.parse_args()
+    seeded = seed_dataset(args, "localfluence-bench-", "localfluence_bench")
+    data_dir, database_url, data = seeded.data_dir, seeded.database_url, seeded.data
+    duration, connections, seed_seconds = seeded.duration, seeded.connections, seeded.seed_seconds
 
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + str(ROOT),
            "LOCALFLUENCE_DATA_DIR": str(data_dir), "LOCALFLUENCE_DATABASE_URL": database_url,

@@ -11,16 +11,13 @@ req/s over v1's for the same call.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
 import shutil
 import sys
-import tempfile
 import time
 from dataclasses import asdict
-from pathlib import Path
 
 import httpx
 import psutil
@@ -32,10 +29,12 @@ from bench.run import (
     RESULTS,
     ROOT,
     Result,
+    bench_arguments,
     console,
     free_port,
     lua_paths,
     run_wrk,
+    seed_dataset,
     start,
     stop,
     summarize,
@@ -62,43 +61,10 @@ def v2_list_paths(client: httpx.Client, space_ids: list[str], depth: int = 3) ->
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--database-url", default=os.environ.get("LOCALFLUENCE_TEST_DATABASE_URL", ""))
-    parser.add_argument("--pages", type=int, default=10_000)
-    parser.add_argument("--spaces", type=int, default=0, help="default: pages / 1000, at least 10")
-    parser.add_argument("--duration", type=int, default=10, help="seconds per scenario (capped at 60)")
-    parser.add_argument("--connections", type=int, default=64, help="capped at 256")
-    parser.add_argument("--workers", type=int, default=1)
-    args = parser.parse_args()
-    duration = max(1, min(args.duration, 60))
-    connections = max(1, min(args.connections, 256))
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is needed: apt-get install wrk")
-
-    data_dir = Path(tempfile.mkdtemp(prefix="localfluence-bench-v2-"))
-    if args.db == "postgresql":
-        if not args.database_url:
-            sys.exit("--db postgresql needs --database-url or LOCALFLUENCE_TEST_DATABASE_URL (scripts/pg-throwaway)")
-        database_url = args.database_url
-    else:
-        database_url = f"sqlite:///{data_dir / 'bench.db'}"
-
-    os.environ.update(LOCALFLUENCE_ADMIN_TOKEN=ADMIN_TOKEN, LOCALFLUENCE_ADMIN_EMAIL=ADMIN_EMAIL)
-    sys.path.insert(0, str(ROOT / "src"))
-    from bench.dataset import seed
-    from localfluence.app import create_app
-    from localfluence.config import Settings
-
-    if args.db == "postgresql":
-        from tests.server import fresh_postgres_database
-
-        database_url = fresh_postgres_database(database_url, "localfluence_bench_v2")
-    app = create_app(Settings(data_dir=data_dir, database_url=database_url))
-    started = time.monotonic()
-    data = seed(app.state.runtime.sessions, pages=args.pages, spaces=args.spaces or max(10, args.pages // 1000))
-    seed_seconds = time.monotonic() - started
-    app.state.runtime.engine.dispose()
+    args = bench_arguments(__doc__).parse_args()
+    seeded = seed_dataset(args, "localfluence-bench-v2-", "localfluence_bench_v2")
+    data_dir, database_url, data = seeded.data_dir, seeded.database_url, seeded.data
+    duration, connections, seed_seconds = seeded.duration, seeded.connections, seeded.seed_seconds
 
     env = {
         **os.environ,
