@@ -247,3 +247,17 @@ def test_after_the_retry_window_a_delivery_fails_and_can_be_redelivered(
     as_alice = httpx.Client(base_url=fast_retries.url + PREFIX, auth=(alice.email, alice.token))
     with as_alice:
         assert_error(as_alice.post(f"/webhooks/{hook['id']}/redeliver"), 403)
+
+
+def test_a_pending_delivery_is_not_redelivered(
+    hooks: httpx.Client, receiver: Receiver, admin: Person, space: dict
+) -> None:
+    # Still within its retry window, a pending delivery may be in a poster's hands: queueing it
+    # again would let a second worker post it meanwhile.
+    receiver.fail_next = 10**6
+    hook = register(hooks, receiver, ["page_created"])
+    create_page(admin, space["key"], "Still trying")
+    log = deliveries(hooks, hook, lambda rs: rs and rs[0]["attempts"] >= 1)
+    assert log[0]["state"] == "pending"
+    assert_error(hooks.post(f"/webhooks/{hook['id']}/deliveries/{log[0]['id']}/redeliver"), 409, "pending")
+    assert hooks.post(f"/webhooks/{hook['id']}/redeliver").json()["redelivered"] == 0

@@ -108,7 +108,8 @@ async def get_deliveries(
 @router.post("/{id}/deliveries/{deliveryId}/redeliver", operation_id="localfluenceRedeliverWebhookDelivery")
 async def redeliver_delivery(id: WebhookId, deliveryId: DeliveryId, ctx: Context) -> Response:
     """Queue one delivery again (failed, or delivered and wanted once more), with a new retry
-    window of webhook_retry_seconds. The receiver gets the same event id."""
+    window of webhook_retry_seconds. The receiver gets the same event id. A pending delivery is
+    409: it is still being attempted."""
     row, event = service.redeliver_one(ctx.session, ctx.principal, id, deliveryId, ctx.settings.webhook_retry_seconds)
     return ok(serialize_delivery(row, event))
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from localfluence.access import checks
 from localfluence.access.principal import Principal
-from localfluence.errors import BadRequest, NotFound
+from localfluence.errors import BadRequest, Conflict, NotFound
 from localfluence.events.record import on_event
 from localfluence.kit.requestbody import RequestBody
 from localfluence.models import Event, Webhook, WebhookDelivery
@@ -131,6 +131,10 @@ def redeliver(
     rows = list(session.scalars(query.order_by(WebhookDelivery.id)))
     if delivery_id is not None and not rows:
         raise NotFound(f"No delivery {delivery_id} of webhook {webhook_id}")
+    if delivery_id is not None and rows[0].state == "pending":
+        # A poster may hold it right now: clearing its lease would let a second worker post it
+        # while the first post runs, and the first outcome would then overwrite the new window.
+        raise Conflict(f"Delivery {delivery_id} is pending: it is attempted on its own until its window ends")
     now = datetime.now(UTC)
     for row in rows:
         row.state, row.next_attempt_at, row.lease_until = "pending", now, None
