@@ -569,15 +569,8 @@ def next_position(session: Session, parent_id: int | None, space_id: int) -> int
 
 # A new content's two questions in one statement: is its title taken (a NULL key never is), and
 # where does it go among its siblings.
-_c = Content.__table__.c
-_PLACEMENT_TAKEN = (
-    select(_c.id).where(_c.space_id == bindparam("space_id"), _c.title_key == bindparam("title_key")).limit(1)
-).scalar_subquery()
-_PLACEMENT_LAST = select(func.max(_c.position)).where(_c.space_id == bindparam("space_id"))
-_PLACEMENT_BELOW = select(
-    _PLACEMENT_TAKEN, _PLACEMENT_LAST.where(_c.parent_id == bindparam("parent_id")).scalar_subquery()
-)
-_PLACEMENT_AT_ROOT = select(_PLACEMENT_TAKEN, _PLACEMENT_LAST.where(_c.parent_id.is_(None)).scalar_subquery())
+_PLACEMENT_BELOW = select(_TITLE_TAKEN.scalar_subquery(), _LAST_CHILD_POSITION.scalar_subquery())
+_PLACEMENT_AT_ROOT = select(_TITLE_TAKEN.scalar_subquery(), _LAST_ROOT_POSITION.scalar_subquery())
 
 
 def placement(session: Session, space_id: int, parent_id: int | None, title_key: str | None) -> tuple[bool, int]:

@@ -5,7 +5,8 @@ the whole request back, so a failed write leaves nothing behind."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
@@ -302,7 +303,8 @@ def update_content(
     _apply_metadata(session, content.id, data.metadata, replace=True)
     for hook in UPDATE_HOOKS:
         hook(session, principal, content, data)
-    _flush_unique(session, title)
+    with _unique_title(content.type, title):
+        session.flush()  # what the hooks wrote
     changed = repo.subtree_ids(session, content.id) if whole_subtree else [content.id]
     content_changed(
         session,
@@ -595,10 +597,8 @@ _TRIGGER_KEPT = ["last_modified_at"]
 
 def _insert_content(session: Session, values: dict[str, object]) -> Content:
     """Insert the row, then hand the session the entity as if it had loaded it."""
-    try:
+    with _unique_title(str(values["type"]), str(values["title"])):
         content_id = session.execute(_ADD_CONTENT, values).scalar_one()
-    except IntegrityError:
-        raise BadRequest(f"A page with this title already exists: {values['title']}") from None
     content = Content(id=content_id, **values)
     make_transient_to_detached(content)
     session.add(content)
@@ -610,10 +610,8 @@ def _update_content(session: Session, content: Content, values: dict[str, object
     changed = {name: value for name, value in values.items() if getattr(content, name) != value}
     if not changed:
         return
-    try:
+    with _unique_title(content.type, str(values["title"])):
         session.execute(_SET_CONTENT, {"content_id": content.id, **changed})
-    except IntegrityError:
-        raise BadRequest(f"A page with this title already exists: {values['title']}") from None
     for name, value in changed.items():
         set_committed_value(content, name, value)
     if "version" in changed:
@@ -646,13 +644,14 @@ def _add_version(session: Session, content: Content, values: dict[str, object]) 
         raise Conflict(f"Version must be incremented on update. Current version is: {current + 1}") from None
 
 
-def _flush_unique(session: Session, title: str) -> None:
-    # A concurrent writer can take the title between our check and our insert; the unique
-    # index decides, and the loser gets the same 400 as the check would have given.
+@contextmanager
+def _unique_title(content_type: str, title: str) -> Iterator[None]:
+    """A concurrent writer can take the title between our check and our write; the unique index
+    decides, and the loser gets the same 400 as the check would have given."""
     try:
-        session.flush()
+        yield
     except IntegrityError:
-        raise BadRequest(f"A page with this title already exists: {title}") from None
+        raise _title_taken(content_type, title) from None
 
 
 # Ids are stored as 32-bit integers (INTEGER on PostgreSQL); a well-formed larger id names nothing.
