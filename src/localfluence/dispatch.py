@@ -56,6 +56,8 @@ class _Index:
     size: int
     by_prefix: dict[tuple[str, ...], list[_Leaf]] = field(default_factory=dict)
     longest: int = 0
+    # The most segments a route with a fixed count has: longer paths all meet the same routes.
+    deepest: int = 0
     # Candidate lists per combination of matching prefixes (a small, bounded set: the prefixes are
     # the routes', never request values).
     merged: dict[tuple[int, tuple[tuple[str, ...], ...]], list[_Leaf]] = field(default_factory=dict)
@@ -103,7 +105,8 @@ class DispatchIndex:
             for prefix in (segments[:n] for n in range(min(len(segments), index.longest) + 1))
             if prefix in index.by_prefix
         )
-        count = len(segments)
+        # Capped, so a client sending ever longer paths cannot grow the cache below.
+        count = min(len(segments), index.deepest + 1)
         candidates = index.merged.get((count, keys))
         if candidates is None:
             candidates = sorted(
@@ -137,6 +140,7 @@ def build_index(router: Any) -> _Index:
         leaf = _Leaf(order, route, isinstance(route, APIRoute), _literal(path), _segments(route, path), path)
         index.by_prefix.setdefault(leaf.literal, []).append(leaf)
     index.longest = max((len(k) for k in index.by_prefix), default=0)
+    index.deepest = max((leaf.segments or 0 for leaves in index.by_prefix.values() for leaf in leaves), default=0)
     return index
 
 

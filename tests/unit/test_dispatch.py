@@ -87,3 +87,14 @@ def test_served_routes_are_most_of_them(app: Any) -> None:
     leaf, _ = index._find(_scope("GET", "/rest/api/content/12", b""))
     assert leaf is not None and leaf.direct
     assert leaf.route.operation_id == "getContentById"
+
+
+def test_ever_longer_paths_do_not_grow_the_candidate_cache(app: Any) -> None:
+    index: DispatchIndex = app.router.middleware_stack
+    for depth in range(1, 300):
+        index._find(_scope("GET", "/wiki/rest/api/" + "a/" * depth, b""))
+    assert index.index is not None
+    size = len(index.index.merged)
+    for depth in range(300, 600):
+        index._find(_scope("GET", "/wiki/rest/api/" + "a/" * depth, b""))
+    assert len(index.index.merged) == size

@@ -21,9 +21,9 @@ def transaction(factory: sessionmaker[Session], *, write: bool = False) -> Itera
     then writes would otherwise fail at once with "database is locked" when another connection
     committed in between, instead of waiting for the lock."""
     session = factory()
-    if write:
-        begin_write(session)
     try:
+        if write:
+            begin_write(session)
         yield session
         session.commit()
     except BaseException:
