@@ -42,20 +42,21 @@ class SiteSelection:
         if path.startswith(PREFIX):
             name, _, rest = path[len(PREFIX) :].partition("/")
             mount = PREFIX + name
+            if not is_valid(name):
+                await _refuse(scope, receive, send, 400, f"Invalid site name {name[:60]!r}: use {RULE}")
+                return
+            site = self.registry.get(name)
+            if site is None:
+                await _refuse(scope, receive, send, 404, f"No site named {name}")
+                return
         else:
             name = self._name_from_host(scope)
             # A host name selects a site only when it names one: a server that is itself reached
             # as e.g. confluence.localhost keeps answering as the default site.
-            if name is None or not is_valid(name) or self.registry.get(name) is None:
+            site = self.registry.get(name) if name is not None and is_valid(name) else None
+            if site is None:
                 await self.default.asgi(scope, receive, send)  # type: ignore[misc]
                 return
-        if not is_valid(name):
-            await _refuse(scope, receive, send, 400, f"Invalid site name {name[:60]!r}: use {RULE}")
-            return
-        site = self.registry.get(name)
-        if site is None:
-            await _refuse(scope, receive, send, 404, f"No site named {name}")
-            return
         if site.asgi is None:
             site.asgi = self._wrap(self.app, site)
         child = dict(scope)
