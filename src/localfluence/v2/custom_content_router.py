@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import select
 from starlette.responses import Response
 
 from localfluence.api import Context, ok
@@ -108,10 +107,8 @@ def serialize_custom_v2(
     """CustomContentSingle / CustomContentBulk."""
     wanted = "storage" if body_format == "raw" else body_format
     base = serialize_content_v2(ctx, rows, body_format=wanted, single=single)
-    parent_ids = {r.parent_id for r in rows if r.parent_id}
-    parents = (
-        {p.id: p for p in ctx.session.scalars(select(Content).where(Content.id.in_(parent_ids)))} if parent_ids else {}
-    )
+    # Whoever sees a content sees its parent (restrictions inherit).
+    parents = repo.contents_by_id_unchecked(ctx.session, {r.parent_id for r in rows if r.parent_id})
     out = []
     for row, shaped in zip(rows, base, strict=True):
         item: dict[str, Any] = {

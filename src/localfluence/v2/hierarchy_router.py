@@ -15,7 +15,7 @@ from localfluence.content import repository as repo
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest
 from localfluence.models import Content, ContentAncestor, ContentVersion
-from localfluence.v2.lookup import custom_type_clause, get_kind, parse_id
+from localfluence.v2.lookup import custom_type_clause, get_kind
 from localfluence.v2.paging import cursor_page, decode_cursor, parse_limit
 
 router = APIRouter(tags=["Ancestors", "Children"])
@@ -24,17 +24,8 @@ ANCESTOR_TYPES = ("page", "whiteboard", "database", "embed", "folder")
 CHILD_STATUSES = ("current",)
 
 
-def typed_content(ctx: Ctx, content_type: str, raw_id: str) -> Content:
-    """A visible object of a tree type other than page (whiteboard, database, embed, folder)."""
-    content_id = parse_id(raw_id)
-    content = (
-        repo.find_content(ctx.session, ctx.principal, content_id, ("current", "archived", "draft"))
-        if content_id < 2**31
-        else None
-    )
-    if content is None or content.type != content_type:
-        raise repo.not_found(raw_id)
-    return content
+# The statuses a whiteboard, database, embed or folder is found in by id.
+TREE_STATUSES = ("current", "archived", "draft")
 
 
 def _ancestors(ctx: Ctx, content: Content, limit: int | None) -> Response:
@@ -59,22 +50,22 @@ async def get_page_ancestors(id: str, ctx: Context, limit: int | None = None) ->
 
 @router.get("/whiteboards/{id}/ancestors", operation_id="getWhiteboardAncestors")
 async def get_whiteboard_ancestors(id: str, ctx: Context, limit: int | None = None) -> Response:
-    return _ancestors(ctx, typed_content(ctx, "whiteboard", id), limit)
+    return _ancestors(ctx, get_kind(ctx, "whiteboard", id, TREE_STATUSES), limit)
 
 
 @router.get("/databases/{id}/ancestors", operation_id="getDatabaseAncestors")
 async def get_database_ancestors(id: str, ctx: Context, limit: int | None = None) -> Response:
-    return _ancestors(ctx, typed_content(ctx, "database", id), limit)
+    return _ancestors(ctx, get_kind(ctx, "database", id, TREE_STATUSES), limit)
 
 
 @router.get("/embeds/{id}/ancestors", operation_id="getSmartLinkAncestors")
 async def get_smart_link_ancestors(id: str, ctx: Context, limit: int | None = None) -> Response:
-    return _ancestors(ctx, typed_content(ctx, "embed", id), limit)
+    return _ancestors(ctx, get_kind(ctx, "embed", id, TREE_STATUSES), limit)
 
 
 @router.get("/folders/{id}/ancestors", operation_id="getFolderAncestors")
 async def get_folder_ancestors(id: str, ctx: Context, limit: int | None = None) -> Response:
-    return _ancestors(ctx, typed_content(ctx, "folder", id), limit)
+    return _ancestors(ctx, get_kind(ctx, "folder", id, TREE_STATUSES), limit)
 
 
 def _child_order(sort: str | None) -> tuple[Any, ...]:

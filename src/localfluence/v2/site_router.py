@@ -175,11 +175,7 @@ async def get_data_policy_spaces(
 
 
 def _content_of(ctx: Ctx, kind: str, raw_id: str) -> Content:
-    if kind in ("page", "blogpost"):
-        return get_kind(ctx, kind, raw_id, ("current", "draft", "archived"))
-    from localfluence.v2.hierarchy_router import typed_content
-
-    return typed_content(ctx, kind, raw_id)
+    return get_kind(ctx, kind, raw_id, ("current", "draft", "archived"))
 
 
 @router.get("/classification-levels", operation_id="getClassificationLevels")
