@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
+import pytest
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 
 from localfluence.app import create_app
 from localfluence.config import Settings
@@ -70,3 +73,57 @@ def test_the_app_starts_with_no_route_analysed(tmp_path: Path) -> None:
             assert len(pending(lazy)) == len(lazy) - 2
     finally:
         app.state.runtime.close()
+
+
+def test_a_fastapi_without_the_route_class_default_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    defaults = {k: v for k, v in (APIRouter.__init__.__kwdefaults__ or {}).items() if k != "route_class"}
+    monkeypatch.setattr(APIRouter.__init__, "__kwdefaults__", defaults)
+    with pytest.raises(RuntimeError, match="no keyword default 'route_class'"), lazy_route_definitions():
+        pytest.fail("the block must not run")
+
+
+def test_a_fastapi_that_ignores_the_swapped_default_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = APIRouter.__init__
+
+    def init(self: APIRouter, *args: Any, route_class: type[APIRoute] = APIRoute, **options: Any) -> None:
+        original(self, *args, **options)  # a signature that keeps the name but not the meaning
+
+    monkeypatch.setattr(APIRouter, "__init__", init)
+    with pytest.raises(RuntimeError, match="ignores the swapped 'route_class' default"), lazy_route_definitions():
+        pytest.fail("the block must not run")
+    assert init.__kwdefaults__ == {"route_class": APIRoute}  # restored
+
+
+def test_the_default_is_restored_when_the_block_fails() -> None:
+    with pytest.raises(ZeroDivisionError), lazy_route_definitions():
+        assert APIRouter().route_class is LazyAPIRoute
+        _ = 1 / 0
+    assert APIRouter().route_class is APIRoute
+
+
+def route_to(path: str) -> APIRouter:
+    with lazy_route_definitions():
+        router = APIRouter()
+
+    @router.get(path, operation_id=path.strip("/"))
+    async def endpoint() -> dict:
+        return {}
+
+    return router
+
+
+def test_a_route_mounted_after_the_openapi_document_was_built_is_in_it() -> None:
+    app = FastAPI()
+    mount(app, route_to("/first"))
+    with TestClient(app) as client:
+        assert set(client.get("/openapi.json").json()["paths"]) == {"/first"}
+        mount(app, route_to("/second"))  # the document FastAPI cached is stale now
+        assert set(client.get("/openapi.json").json()["paths"]) == {"/first", "/second"}
+
+
+def test_mount_works_on_a_fastapi_without_the_private_change_marker(monkeypatch: pytest.MonkeyPatch) -> None:
+    app, router = FastAPI(), route_to("/only")
+    monkeypatch.delattr(APIRouter, "_mark_routes_changed")
+    mount(app, router)
+    with TestClient(app) as client:
+        assert client.get("/only").json() == {}

@@ -84,26 +84,49 @@ class LazyAPIRoute(APIRoute):
         return type(self)(prefix + path, endpoint, **options)
 
 
+_DEFINITIONS = threading.RLock()
+
+
 @contextmanager
 def lazy_route_definitions() -> Iterator[None]:
     """Routers created inside this block define LazyAPIRoutes (unless they name a route class).
 
-    The router modules say `APIRouter()` like any FastAPI code; the default is swapped only while
-    the app imports them, so another FastAPI app in the same process is left alone."""
-    defaults = APIRouter.__init__.__kwdefaults__
-    before = defaults["route_class"]
-    defaults["route_class"] = LazyAPIRoute
-    try:
-        yield
-    finally:
-        defaults["route_class"] = before
+    The router modules say `APIRouter()` like any FastAPI code, so the default of APIRouter's
+    `route_class` argument is swapped while the app imports them. That default is process-wide:
+    a router made by another thread meanwhile would be lazy too, so the block holds a lock (blocks
+    never interleave) and should wrap only the imports. If FastAPI stops taking the default from
+    there, this raises rather than silently building every route eagerly."""
+    with _DEFINITIONS:
+        defaults = APIRouter.__init__.__kwdefaults__ or {}
+        if "route_class" not in defaults:
+            raise RuntimeError(
+                "lazy_route_definitions: fastapi.APIRouter.__init__ has no keyword default 'route_class' "
+                "to swap; this FastAPI version needs kit/lazyroutes.py adapted"
+            )
+        before = defaults["route_class"]
+        defaults["route_class"] = LazyAPIRoute
+        try:
+            if APIRouter().route_class is not LazyAPIRoute:
+                raise RuntimeError(
+                    "lazy_route_definitions: fastapi.APIRouter() ignores the swapped 'route_class' default; "
+                    "this FastAPI version needs kit/lazyroutes.py adapted"
+                )
+            yield
+        finally:
+            defaults["route_class"] = before
 
 
 def mount(app: FastAPI, router: APIRouter, prefix: str = "", *, include_in_schema: bool = True) -> None:
     """app.include_router(router, prefix=...) for routers of plain routes and prefix-only includes."""
     for route in _flattened(router.routes, prefix, include_in_schema):
         app.router.routes.append(route)
-    app.router._mark_routes_changed()  # FastAPI's cache of included routes
+    # Appending to routes bypasses APIRouter.add_route, which tells FastAPI the routes changed: it
+    # keeps the OpenAPI document (and included routers' route lists) until a version number moves.
+    # The method is private; a FastAPI without it has no such cache we know of, so there is nothing
+    # to refresh. tests/unit/test_lazy_routes.py checks a route mounted late reaches /openapi.json.
+    mark_changed = getattr(app.router, "_mark_routes_changed", None)
+    if mark_changed is not None:
+        mark_changed()
 
 
 def _flattened(routes: list[BaseRoute], prefix: str, include_in_schema: bool) -> Iterator[BaseRoute]:
