@@ -23,6 +23,7 @@ from localfluence.content import tree, types
 from localfluence.content.schemas import ContentCreate, ContentUpdate, MetadataIn
 from localfluence.errors import BadRequest, Conflict, NotFound
 from localfluence.kit.clock import clock
+from localfluence.kit.ids import parse_id
 from localfluence.labels import service as labels
 from localfluence.models import Content, ContentVersion, Space
 from localfluence.spaces import repository as space_repo
@@ -654,20 +655,12 @@ def _unique_title(content_type: str, title: str) -> Iterator[None]:
         raise _title_taken(content_type, title) from None
 
 
-# Ids are stored as 32-bit integers (INTEGER on PostgreSQL); a well-formed larger id names nothing.
-MAX_STORED_ID = 2**31 - 1
-
-
-def _int_id(value: str) -> int:
-    """A content id from a path or body: digits only, 1 to 2^63-1 (Confluence's ids are longs), else 400;
+def _int_id(value: str | int) -> int:
+    """A content id from a path or body: a positive long (Confluence's ids are longs), else 400;
     beyond what the database stores, 404 without asking it."""
-    text = str(value)
-    # Length first: int() of thousands of digits is itself an error.
-    if not (text.isascii() and text.isdigit() and len(text) <= 19) or not 0 < int(text) <= 2**63 - 1:
-        raise BadRequest(f"Invalid content id: {value}")
-    number = int(text)
-    if number > MAX_STORED_ID:
-        raise repo.not_found(number)
+    number = parse_id(str(value), "content id")
+    if number is None:
+        raise repo.not_found(value)
     return number
 
 

@@ -14,13 +14,11 @@ from localfluence.access.principal import Principal
 from localfluence.access.visibility import content_is_visible
 from localfluence.content import repository as content_repo
 from localfluence.errors import BadRequest, NotFound
+from localfluence.kit.ids import MAX_STORED_ID, stored_id
 from localfluence.models import Content, InlineTask, Space, User
 from localfluence.xhtml.tasks import TaskInfo, set_task_status
 
 STATUSES = ("complete", "incomplete")
-# Ids are stored as 32-bit integers; a larger one names nothing, and handing it to the database
-# is an error there (SQLite overflows, PostgreSQL refuses the cast).
-MAX_STORED_ID = 2**31 - 1
 
 
 # --- extraction on save -----------------------------------------------------------------------
@@ -148,11 +146,9 @@ def not_found(task_id: str | int) -> NotFound:
 
 
 def get_task(session: Session, principal: Principal, global_id: str) -> InlineTask:
-    text = str(global_id)
-    # Length first: int() of thousands of digits is itself an error.
-    if not (text.isascii() and text.isdigit() and len(text) <= 19) or not 0 < int(text) <= MAX_STORED_ID:
+    number = stored_id(str(global_id))
+    if number is None:
         raise not_found(global_id)
-    number = int(text)
     task = session.scalar(visible_tasks(principal).where(InlineTask.id == number))
     if task is None:
         raise not_found(global_id)

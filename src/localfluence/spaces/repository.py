@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 from localfluence.access.principal import Principal
 from localfluence.access.visibility import space_is_readable
 from localfluence.errors import NotFound
+from localfluence.kit.ids import MAX_STORED_ID
 from localfluence.models import Space
-
-MAX_STORED_ID = 2**31 - 1
 
 
 def visible_spaces(principal: Principal) -> Select[tuple[Space]]:

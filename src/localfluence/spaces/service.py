@@ -16,9 +16,9 @@ from localfluence.changes import content_changed
 from localfluence.content import tree
 from localfluence.errors import BadRequest
 from localfluence.kit.clock import clock
+from localfluence.kit.ids import stored_id
 from localfluence.models import Content, ContentVersion, Group, Space, SpacePermission
 from localfluence.spaces import repository as repo
-from localfluence.spaces.repository import MAX_STORED_ID
 from localfluence.spaces.schemas import SpaceCreate, SpaceUpdate
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9]{1,255}$")
@@ -164,7 +164,7 @@ def _grant(
 
 
 def _homepage_id(value: str | int) -> int:
-    text = str(value)
-    if not (text.isascii() and text.isdigit() and len(text) <= 10) or not 0 < int(text) <= MAX_STORED_ID:
+    number = stored_id(str(value))
+    if number is None:
         raise BadRequest(f"Invalid homepage id: {value}")
-    return int(text)
+    return number

@@ -14,6 +14,7 @@ from localfluence.access.visibility import space_is_readable
 from localfluence.content.service import storage_body
 from localfluence.errors import BadRequest, Forbidden, NotFound
 from localfluence.kit.clock import clock
+from localfluence.kit.ids import stored_id
 from localfluence.labels import service as labels
 from localfluence.models import ContentTemplate, Space
 from localfluence.spaces import repository as space_repo
@@ -21,7 +22,6 @@ from localfluence.templates.blueprints import BY_ID, Blueprint
 from localfluence.templates.schemas import TemplateCreate, TemplateUpdate
 
 TEMPLATE_TYPES = ("page",)
-MAX_ID = 2**31 - 1
 
 
 def _missing(template_id: str) -> str:
@@ -29,19 +29,11 @@ def _missing(template_id: str) -> str:
     return f"There is no template with id {template_id}, or you do not have permission to view it"
 
 
-def _db_id(template_id: str) -> int | None:
-    # ASCII and short first: str.isdigit() takes "²", which int() refuses, and int() of thousands of digits fails.
-    if not (template_id.isascii() and template_id.isdigit() and len(template_id) <= 19):
-        return None
-    number = int(template_id)
-    return number if 0 < number <= MAX_ID else None
-
-
 def find_template(
     session: Session, principal: Principal, template_id: str
 ) -> tuple[ContentTemplate, Space | None] | None:
     """A page template the principal may read, with its space (None for global templates)."""
-    db_id = _db_id(template_id)
+    db_id = stored_id(template_id)
     if db_id is None:
         return None
     template = session.get(ContentTemplate, db_id)

@@ -15,9 +15,9 @@ from localfluence.content import repository as repo
 from localfluence.content import service
 from localfluence.content.schemas import BodyValue, ContentCreate, ContentRef, ContentUpdate, IdStr, SpaceRef, VersionIn
 from localfluence.errors import BadRequest
+from localfluence.kit.ids import MAX_LIST_SPACE_IDS, parse_id_list
 from localfluence.kit.requestbody import RequestBody as Body
 from localfluence.models import Content, ContentVersion
-from localfluence.spaces.repository import MAX_STORED_ID
 from localfluence.v2.paging import cursor_page, decode_cursor, parse_limit
 from localfluence.v2.serialize import check_body_format, serialize_content_v2
 from localfluence.v2.space_router import space_by_id
@@ -107,10 +107,10 @@ def _list(
     size = parse_limit(limit)
     offset = decode_cursor(request)
     query = repo.visible(ctx.principal).where(Content.type == content_type, Content.status.in_(statuses))
-    if ids:
-        query = query.where(Content.id.in_([i for i in ids[:250] if 0 < i <= MAX_STORED_ID]))
-    if space_ids:
-        query = query.where(Content.space_id.in_([i for i in space_ids[:100] if 0 < i <= MAX_STORED_ID]))
+    if ids is not None:
+        query = query.where(Content.id.in_(ids))
+    if space_ids is not None:
+        query = query.where(Content.space_id.in_(space_ids))
     if title is not None:
         query = query.where(Content.title == title)
     if root_only:
@@ -215,14 +215,15 @@ def _single(
 BodyFormat = Annotated[str | None, Query(alias="body-format")]
 Limit = Annotated[int | None, Query()]
 Statuses = Annotated[list[str] | None, Query()]
+IdList = Annotated[list[str] | None, Query()]
 
 
 @router.get("/pages", operation_id="getPages")
 async def get_pages(
     request: Request,
     ctx: Context,
-    id: Annotated[list[int] | None, Query()] = None,
-    space_id: Annotated[list[int] | None, Query(alias="space-id")] = None,
+    id: IdList = None,
+    space_id: Annotated[list[str] | None, Query(alias="space-id")] = None,
     sort: str | None = None,
     status: Statuses = None,
     title: str | None = None,
@@ -234,8 +235,8 @@ async def get_pages(
         request,
         ctx,
         "page",
-        ids=id,
-        space_ids=space_id,
+        ids=parse_id_list(id, "id"),
+        space_ids=parse_id_list(space_id, "space-id", limit=MAX_LIST_SPACE_IDS),
         sort=sort,
         status=status,
         title=title,
@@ -327,8 +328,8 @@ async def get_pages_in_space(
 async def get_blog_posts(
     request: Request,
     ctx: Context,
-    id: Annotated[list[int] | None, Query()] = None,
-    space_id: Annotated[list[int] | None, Query(alias="space-id")] = None,
+    id: IdList = None,
+    space_id: Annotated[list[str] | None, Query(alias="space-id")] = None,
     sort: str | None = None,
     status: Statuses = None,
     title: str | None = None,
@@ -340,8 +341,8 @@ async def get_blog_posts(
         request,
         ctx,
         "blogpost",
-        ids=id,
-        space_ids=space_id,
+        ids=parse_id_list(id, "id"),
+        space_ids=parse_id_list(space_id, "space-id", limit=MAX_LIST_SPACE_IDS),
         sort=sort,
         status=status,
         title=title,

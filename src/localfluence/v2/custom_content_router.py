@@ -19,6 +19,7 @@ from localfluence.content.schemas import BodyValue, ContentCreate, ContentRef, C
 from localfluence.content.types import check_custom_type
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest
+from localfluence.kit.ids import MAX_LIST_SPACE_IDS, parse_id_list
 from localfluence.kit.requestbody import RequestBody as Body
 from localfluence.models import Content
 from localfluence.v2 import optional_fields
@@ -187,10 +188,10 @@ def _list(
     size = parse_limit(limit)
     offset = decode_cursor(request)
     query = repo.visible(ctx.principal).where(Content.type == stored_type(custom_type), Content.status == "current")
-    if ids:
-        query = query.where(Content.id.in_(ids[:250]))
-    if space_ids:
-        query = query.where(Content.space_id.in_(space_ids[:100]))
+    if ids is not None:
+        query = query.where(Content.id.in_(ids))
+    if space_ids is not None:
+        query = query.where(Content.space_id.in_(space_ids))
     if parent_id is not None:
         query = query.where(Content.parent_id == parent_id)
     rows = list(ctx.session.scalars(query.order_by(*_order(sort)).offset(offset).limit(size + 1)))
@@ -206,14 +207,16 @@ async def get_custom_content_by_type(
     request: Request,
     ctx: Context,
     type: str | None = None,
-    id: Annotated[list[int] | None, Query()] = None,
-    space_id: Annotated[list[int] | None, Query(alias="space-id")] = None,
+    id: Annotated[list[str] | None, Query()] = None,
+    space_id: Annotated[list[str] | None, Query(alias="space-id")] = None,
     sort: str | None = None,
     cursor: str | None = None,
     limit: int | None = None,
     body_format: BodyFormat = None,
 ) -> Response:
-    return _list(request, ctx, type, ids=id, space_ids=space_id, sort=sort, body_format=body_format, limit=limit)
+    ids = parse_id_list(id, "id")
+    space_ids = parse_id_list(space_id, "space-id", limit=MAX_LIST_SPACE_IDS)
+    return _list(request, ctx, type, ids=ids, space_ids=space_ids, sort=sort, body_format=body_format, limit=limit)
 
 
 @router.post("/custom-content", operation_id="createCustomContent", status_code=201)

@@ -15,13 +15,14 @@ from localfluence.api import Context
 from localfluence.content import repository as repo
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest, NotFound
+from localfluence.kit.ids import MAX_LIST_SPACE_IDS, parse_id, parse_id_list
 from localfluence.labels import service as label_service
 from localfluence.models import Content, ContentLabel, Label, SpaceLabel
 from localfluence.v2.content_router import order_by_sort as content_order
-from localfluence.v2.lookup import get_kind, parse_id
+from localfluence.v2.lookup import get_kind
 from localfluence.v2.paging import cursor_page, decode_cursor, parse_limit
 from localfluence.v2.serialize import check_body_format, serialize_content_v2
-from localfluence.v2.space_router import int_list, label_json, space_by_id
+from localfluence.v2.space_router import label_json, space_by_id
 
 router = APIRouter(tags=["Label"])
 label_content_router = APIRouter(tags=["Page", "Blog Post"])
@@ -168,8 +169,8 @@ async def get_labels(
     limit: int | None = None,
 ) -> Response:
     query = select(Label).where(_visible_labels(ctx))
-    if label_id is not None:
-        query = query.where(Label.id.in_([i for i in int_list(label_id, "label-id") if i < 2**31]))
+    if (ids := parse_id_list(label_id, "label-id")) is not None:
+        query = query.where(Label.id.in_(ids))
     prefixes = [p for value in prefix or [] for p in value.split(",") if p]
     if prefixes:
         query = query.where(Label.prefix.in_([label_service.parse_prefix(p) for p in prefixes]))
@@ -181,7 +182,7 @@ def visible_label(ctx: Ctx, raw_id: str) -> Label:
     label_id = parse_id(raw_id)
     label = (
         ctx.session.scalar(select(Label).where(Label.id == label_id, _visible_labels(ctx)))
-        if label_id < 2**31
+        if label_id is not None
         else None
     )
     if label is None:
@@ -209,9 +210,8 @@ def _labelled_content(
     check_body_format(body_format, ("storage", "atlas_doc_format"))
     label = visible_label(ctx, raw_id)
     query = labelled(ctx, label, content_type).where(Content.status == "current")
-    spaces = int_list(space_id, "space-id")
-    if spaces:
-        query = query.where(Content.space_id.in_([s for s in spaces if s < 2**31]))
+    if (spaces := parse_id_list(space_id, "space-id", limit=MAX_LIST_SPACE_IDS)) is not None:
+        query = query.where(Content.space_id.in_(spaces))
     size = parse_limit(limit)
     offset = decode_cursor(request)
     rows = list(ctx.session.scalars(query.order_by(*content_order(sort)).offset(offset).limit(size + 1)))

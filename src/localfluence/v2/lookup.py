@@ -10,6 +10,7 @@ from localfluence.content.queries import ANY_STATUS
 from localfluence.content.types import is_custom
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest
+from localfluence.kit.ids import parse_id
 from localfluence.models import CommentPlacement, Content
 
 # Content types with a v2 kind of their own; custom content keeps its app's type (content/types.py).
@@ -21,13 +22,12 @@ def custom_type_clause() -> ColumnElement[bool]:
     return Content.type.contains(":", autoescape=True)
 
 
-def parse_id(raw: str, *, prefix: str = "") -> int:
-    """v2 ids are numeric strings; attachment ids may carry Cloud's "att" prefix."""
-    text = raw[len(prefix) :] if prefix and raw.startswith(prefix) else raw
-    # isdigit alone takes "²", which int() refuses; only ASCII digits make an id.
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
-        raise BadRequest(f"Invalid id: {raw}")
-    return int(text)
+def content_id(raw: str, *, prefix: str = "") -> int | None:
+    """A content id from a path; attachment ids may carry Cloud's "att" prefix."""
+    try:
+        return parse_id(raw[len(prefix) :] if prefix and raw.startswith(prefix) else raw)
+    except BadRequest:
+        raise BadRequest(f"Invalid id: {raw}") from None
 
 
 def kind_of(ctx: Ctx, content: Content) -> str:
@@ -42,8 +42,8 @@ def kind_of(ctx: Ctx, content: Content) -> str:
 
 
 def get_kind(ctx: Ctx, kind: str, raw_id: str, statuses: tuple[str, ...] = ANY_STATUS) -> Content:
-    content_id = parse_id(raw_id, prefix="att" if kind == "attachment" else "")
-    content = repo.find_content(ctx.session, ctx.principal, content_id, statuses) if content_id < 2**31 else None
+    number = content_id(raw_id, prefix="att" if kind == "attachment" else "")
+    content = repo.find_content(ctx.session, ctx.principal, number, statuses) if number is not None else None
     if content is None or kind_of(ctx, content) != kind:
         raise repo.not_found(raw_id)
     return content

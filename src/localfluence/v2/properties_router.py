@@ -21,11 +21,11 @@ from localfluence.content.types import is_custom
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest, NotFound
 from localfluence.kit.clock import iso
+from localfluence.kit.ids import parse_id
 from localfluence.models import Content, ContentProperty
 from localfluence.people.serialize import load_users
 from localfluence.properties import service
 from localfluence.properties.values import body_object, decode_value
-from localfluence.spaces.repository import MAX_STORED_ID
 from localfluence.v2.paging import cursor_page, decode_cursor, parse_limit
 
 router = APIRouter(tags=["Content Properties"])
@@ -73,16 +73,12 @@ def _owner(ctx: Ctx, entity: Entity, raw_id: str, *, write: bool) -> Content:
 
 
 def _property(ctx: Ctx, content: Content, raw_id: str) -> ContentProperty:
-    try:
-        prop_id = int(raw_id)
-    except ValueError:
-        raise BadRequest(f"Invalid property id: {raw_id}") from None
-    # An id beyond the stored range names no property (and must not reach PostgreSQL's int4 column).
+    prop_id = parse_id(raw_id, "property id")
     prop = (
         ctx.session.scalar(
             select(ContentProperty).where(ContentProperty.id == prop_id, ContentProperty.content_id == content.id)
         )
-        if 0 < prop_id <= MAX_STORED_ID
+        if prop_id is not None
         else None
     )
     if prop is None:

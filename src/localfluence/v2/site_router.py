@@ -14,13 +14,14 @@ from localfluence.api import Context, ok
 from localfluence.content import repository as repo
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest, NotFound
+from localfluence.kit.ids import parse_id, parse_id_list
 from localfluence.models import CommentPlacement, Content, Space, User
 from localfluence.people.serialize import personal_space_key, serialize_users
 from localfluence.spaces import repository as space_repo
 from localfluence.v2 import site_service
 from localfluence.v2.lookup import get_kind
 from localfluence.v2.paging import cursor_page, decode_cursor, parse_limit
-from localfluence.v2.space_router import ICON, int_list, space_by_id, split_list
+from localfluence.v2.space_router import ICON, space_by_id, split_list
 from localfluence.v2.space_router import SORTS as SPACE_SORTS
 
 router = APIRouter(tags=["User", "Content", "Data Policies", "Classification Level"])
@@ -97,13 +98,14 @@ async def convert_content_ids_to_content_types(ctx: Context, body: JsonBody) -> 
     raw = body.get("contentIds") if isinstance(body, dict) else None
     if not isinstance(raw, list) or len(raw) > 100:
         raise BadRequest("contentIds must be a list of at most 100 ids")
-    ids: dict[str, int] = {}
+    ids: dict[str, int | None] = {}
     for value in raw:
         text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-        if not (text.isascii() and text.isdigit()) or len(text) > 19:
-            raise BadRequest(f"Invalid content id: {value}")
-        ids[text] = int(text)
-    wanted = [i for i in ids.values() if i < 2**31]
+        try:
+            ids[text] = parse_id(text, "content id")
+        except BadRequest:
+            raise BadRequest(f"Invalid content id: {value}") from None
+    wanted = [i for i in ids.values() if i is not None]
     rows = list(ctx.session.scalars(repo.visible(ctx.principal).where(Content.id.in_(wanted)))) if wanted else []
     inline = set(
         ctx.session.scalars(
@@ -144,8 +146,8 @@ async def get_data_policy_spaces(
     size = parse_limit(limit)
     offset = decode_cursor(request)
     query = space_repo.visible_spaces(ctx.principal)
-    if ids is not None:
-        query = query.where(Space.id.in_([i for i in int_list(ids, "ids") if 0 < i < 2**31]))
+    if (wanted := parse_id_list(ids, "ids")) is not None:
+        query = query.where(Space.id.in_(wanted))
     if keys is not None:
         query = query.where(Space.key.in_(split_list(keys)))
     columns = SPACE_SORTS.get((sort or "id").lstrip("-"))

@@ -19,6 +19,7 @@ from localfluence.access.subjects import Subject, groups_by_id, resolve_subject,
 from localfluence.api import Context, ok
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest, NotFound
+from localfluence.kit.ids import parse_id
 from localfluence.models import Space, SpacePermission
 from localfluence.permissions import space as space_permissions
 from localfluence.spaces.service import ALL_PERMISSIONS, DEFAULT_MEMBER_PERMISSIONS
@@ -185,11 +186,10 @@ async def get_available_space_roles(
 
 @router.get("/space-roles/{id}", operation_id="getSpaceRolesById")
 async def get_space_roles_by_id(id: str, ctx: Context) -> Response:
-    if not id.isdigit():
-        raise BadRequest(f"Invalid space role id: {id}")
-    if id not in ROLES:
+    number = parse_id(id, "space role id")
+    if number is None or str(number) not in ROLES:
         raise NotFound(f"No space role with id {id}")
-    return ok({**_role_json(id), "_links": {"base": ctx.links.base}})
+    return ok({**_role_json(str(number)), "_links": {"base": ctx.links.base}})
 
 
 @router.get("/spaces/{id}/role-assignments", operation_id="getSpaceRoleAssignments")

@@ -11,9 +11,9 @@ from starlette.responses import Response
 from localfluence.api import Context, ok
 from localfluence.context import Ctx
 from localfluence.errors import Conflict, NotFound
+from localfluence.kit.ids import parse_id
 from localfluence.models import Space, SpaceProperty
 from localfluence.properties import service, values
-from localfluence.v2.lookup import parse_id
 from localfluence.v2.paging import cursor_page, decode_cursor, parse_limit
 from localfluence.v2.space_router import space_by_id, space_properties_json
 
@@ -29,7 +29,7 @@ def _property(ctx: Ctx, space: Space, property_id: str) -> SpaceProperty:
     number = parse_id(property_id)
     prop = (
         ctx.session.scalar(select(SpaceProperty).where(SpaceProperty.space_id == space.id, SpaceProperty.id == number))
-        if number < 2**31
+        if number is not None
         else None
     )
     if prop is None:

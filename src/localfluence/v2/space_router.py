@@ -16,6 +16,7 @@ from localfluence.context import Ctx
 from localfluence.errors import BadRequest, NotFound
 from localfluence.kit.clock import iso
 from localfluence.kit.expand import EMPTY
+from localfluence.kit.ids import parse_id, parse_id_list
 from localfluence.kit.requestbody import RequestBody as Body
 from localfluence.models import Label, Relation, Space, SpaceLabel, SpaceProperty, User
 from localfluence.people.serialize import load_users
@@ -24,7 +25,6 @@ from localfluence.properties.values import decode_value
 from localfluence.relations.service import FAVOURITE
 from localfluence.spaces import repository as space_repo
 from localfluence.spaces import service as space_service
-from localfluence.spaces.repository import MAX_STORED_ID
 from localfluence.spaces.schemas import PlainValue, SpaceCreate, SpaceDescriptionIn
 from localfluence.spaces.serialize import SPACE_EXPANDERS
 from localfluence.v2.paging import cursor_page, decode_cursor, parse_limit
@@ -42,21 +42,11 @@ def split_list(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
 
 
-def int_list(values: list[str] | None, name: str) -> list[int]:
-    try:
-        return [int(v) for v in split_list(values)]
-    except ValueError:
-        raise BadRequest(f"Invalid {name}: use numeric ids") from None
-
-
 def space_by_id(ctx: Ctx, space_id: str) -> Space:
     """A readable space by its numeric id; missing and unreadable answer alike."""
-    try:
-        number = int(space_id)
-    except ValueError:
-        raise BadRequest(f"Invalid space id: {space_id}") from None
+    number = parse_id(space_id, "space id")
     space = None
-    if 0 < number <= MAX_STORED_ID:
+    if number is not None:
         space = ctx.session.scalar(space_repo.visible_spaces(ctx.principal).where(Space.id == number))
     if space is None:
         raise NotFound(f"No space with id {space_id}")
@@ -129,9 +119,9 @@ async def get_spaces(
     size = parse_limit(limit)
     offset = decode_cursor(request)
     query = space_repo.visible_spaces(ctx.principal)
-    wanted_ids = int_list(ids, "ids")
-    if ids is not None:
-        query = query.where(Space.id.in_([i for i in wanted_ids if 0 < i <= MAX_STORED_ID]))
+    wanted_ids = parse_id_list(ids, "ids")
+    if wanted_ids is not None:
+        query = query.where(Space.id.in_(wanted_ids))
     if keys is not None:
         query = query.where(Space.key.in_(split_list(keys)))
     if type:

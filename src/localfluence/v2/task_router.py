@@ -18,11 +18,12 @@ from localfluence.errors import BadRequest
 from localfluence.inlinetasks import service as tasks
 from localfluence.inlinetasks.service import users_by_id
 from localfluence.kit.clock import iso
+from localfluence.kit.ids import parse_id, parse_id_list
 from localfluence.kit.requestbody import RequestBody as Body
 from localfluence.models import Content, InlineTask, User
 from localfluence.v2.paging import cursor_page, decode_cursor, parse_limit
 from localfluence.v2.serialize import check_body_format
-from localfluence.v2.space_router import int_list, split_list
+from localfluence.v2.space_router import split_list
 
 router = APIRouter(tags=["Task"])
 
@@ -113,12 +114,12 @@ async def get_tasks(
         (task_id, InlineTask.id, "task-id"),
         (space_id, Content.space_id, "space-id"),
     ):
-        if values is not None:
-            query = query.where(column.in_([i for i in int_list(values, name) if i < 2**31]))
-    containers = [(page_id, "page", "page-id"), (blogpost_id, "blogpost", "blogpost-id")]
+        if (ids := parse_id_list(values, name)) is not None:
+            query = query.where(column.in_(ids))
+    containers = [(parse_id_list(page_id, "page-id"), "page"), (parse_id_list(blogpost_id, "blogpost-id"), "blogpost")]
     if page_id is not None or blogpost_id is not None:
-        ids = [i for values, _, name in containers if values is not None for i in int_list(values, name) if i < 2**31]
-        types = [t for values, t, _ in containers if values is not None]
+        ids = [i for wanted, _ in containers for i in wanted or ()]
+        types = [t for wanted, t in containers if wanted is not None]
         query = query.where(Content.id.in_(ids), Content.type.in_(types))
     for accounts, column in (
         (created_by, InlineTask.creator_id),
@@ -142,10 +143,7 @@ async def get_tasks(
 
 
 def _task_id(raw: str) -> str:
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
-        raise BadRequest(f"Invalid task id: {raw}")
-    if int(raw) >= 2**31:
-        # Beyond the stored id range: no such task (and no out-of-range query for PostgreSQL).
+    if parse_id(raw, "task id") is None:
         raise tasks.not_found(raw)
     return raw
 
