@@ -180,6 +180,16 @@ def _rows_of(query: Select[Any]) -> Select[Any]:
     return query.with_only_columns(*_content.c)
 
 
+def find_contents(
+    session: Session, principal: Principal, ids: Sequence[int], statuses: Sequence[str]
+) -> dict[int, Content]:
+    """find_content for several ids in one statement: those the principal may see, by id."""
+    if not ids:
+        return {}
+    query = visible(principal).where(Content.id.in_(ids), one_of(Content.status, statuses))
+    return {c.id: c for c in session.scalars(query)}
+
+
 def get_content(
     session: Session, principal: Principal, content_id: int, statuses: Sequence[str] | None = None
 ) -> Content:
