@@ -116,3 +116,42 @@ def test_check_access_by_email_cost_does_not_grow_with_the_emails(server: Runnin
     with v2_client(server, alice) as client:
         too_many = client.post("/user/access/check-access-by-email", json={"emails": ["a@example.com"] * 101})
         assert too_many.status_code == 400
+
+
+def _publish(person: Person, page: dict, times: int) -> None:
+    for _ in range(times):
+        current = person.api.get(f"/content/{page['id']}").json()
+        update = {
+            "type": "page",
+            "title": current["title"],
+            "version": {"number": current["version"]["number"] + 1},
+            "body": {"storage": {"value": "<p>again</p>", "representation": "storage"}},
+        }
+        assert person.api.put(f"/content/{page['id']}", json=update).status_code == 200
+
+
+def test_current_versions_are_read_pair_by_pair(server: RunningServer, alice: Person) -> None:
+    """A page with many versions beside pages whose current versions span those numbers: only
+    each page's current version is read, not every version whose number some page has."""
+    from localfluence.content import repository
+
+    key = unique_key()
+    assert alice.api.post("/space", json={"key": key, "name": "Versions"}).status_code == 200
+    pages = [create_page(alice, key) for _ in range(3)]
+    for page, times in zip(pages, (3, 0, 1), strict=True):
+        _publish(alice, page, times)
+    ids = [int(p["id"]) for p in pages]
+    with transaction(server.runtime.sessions) as session:
+        rows = repository.current_versions_of_many(session, ids)
+    # Cross-pairing ids {a, b, c} with numbers {4, 1, 2} read 6 rows (a1, a2, a4, b1, c1, c2).
+    assert sorted((row[0], row[1], row[2].number) for row in rows) == sorted(
+        [(ids[0], 4, 4), (ids[1], 1, 1), (ids[2], 2, 2)]
+    )
+    listed = alice.api.get("/content", params={"spaceKey": key, "expand": "version,history,body.storage"}).json()
+    wanted = {p["id"] for p in pages}
+    numbers = {
+        r["id"]: (r["version"]["number"], r["version"]["by"]["accountId"])
+        for r in listed["results"]
+        if r["id"] in wanted
+    }
+    assert numbers == {p["id"]: (n, alice.account_id) for p, n in zip(pages, (4, 1, 2), strict=True)}

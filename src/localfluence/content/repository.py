@@ -483,6 +483,42 @@ def versions_of_many(session: Session, keys: Sequence[tuple[int, int]]) -> dict[
     return {(v.content_id, v.number): v for v in rows if (v.content_id, v.number) in wanted}
 
 
+@lru_cache(maxsize=256)
+def _current_versions(count: int) -> Select[Any]:
+    # One statement per count of ids, bound value by value: an expanding IN would be rewritten for
+    # its values on every execution, which costs more than the query. (Ids of one result page, far
+    # below the databases' limits on bound parameters.)
+    c = _content.c
+    return (
+        select(c.id, c.version, *_version.c, *_author.c, *_space.c)
+        .select_from(
+            _content.join(_space, _space.c.id == c.space_id)
+            .outerjoin(_version, and_(_version.c.content_id == c.id, _version.c.number == c.version))
+            .outerjoin(_author, _author.c.id == _version.c.author_id)
+        )
+        .where(c.id.in_([bindparam(f"i{i}") for i in range(count)]))
+    )
+
+
+_CURRENT_SPLIT = (2, 2 + len(_version.c), 2 + len(_version.c) + len(_author.c))
+
+
+def current_versions_of_many(session: Session, ids: Iterable[int]) -> list[tuple[int, int, Any, Any, Any]]:
+    """(content id, its version number, the current version, its author, the content's space) for
+    each content that exists, in one statement: exactly one version per content, the one its row
+    names (version and author None when there is none)."""
+    ids = list(ids)
+    if not ids:
+        return []
+    v0, a0, s0 = _CURRENT_SPLIT
+    out = []
+    for row in session.execute(_current_versions(len(ids)), {f"i{i}": v for i, v in enumerate(ids)}):
+        version = VersionRow._make(row[v0:a0]) if row[v0] is not None else None
+        author = UserRow._make(row[a0:s0]) if row[a0] is not None else None
+        out.append((row[0], row[1], version, author, SpaceRow._make(row[s0:])))
+    return out
+
+
 _versions = ContentVersion.__table__.c
 _VERSION_ROWS = select(*_versions).where(
     _versions.content_id.in_(bindparam("ids", expanding=True)),
