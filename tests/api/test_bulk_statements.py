@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event, update
 
 from localfluence.db.session import transaction
-from localfluence.models import User
+from localfluence.models import ContentVersion, User
 from tests.api.metadata_helpers import reader_space
 from tests.api.test_content_batching import counting
 from tests.conftest import Person, create_page, make_person, unique_key
@@ -141,8 +141,22 @@ def test_current_versions_are_read_pair_by_pair(server: RunningServer, alice: Pe
     for page, times in zip(pages, (3, 0, 1), strict=True):
         _publish(alice, page, times)
     ids = [int(p["id"]) for p in pages]
+    keys = [(ids[0], 4), (ids[1], 1), (ids[2], 2)]
     with transaction(server.runtime.sessions) as session:
         rows = repository.current_versions_of_many(session, ids)
+        assert set(repository.version_rows_of_many(session, keys)) == set(keys)
+        loaded: list[tuple[int, int]] = []
+
+        def load(version: ContentVersion, _context) -> None:  # type: ignore[no-untyped-def]
+            loaded.append((version.content_id, version.number))
+
+        event.listen(ContentVersion, "load", load)
+        try:
+            assert set(repository.versions_of_many(session, keys)) == set(keys)
+        finally:
+            event.remove(ContentVersion, "load", load)
+        # Exactly the three versions asked for were read.
+        assert sorted(loaded) == sorted(keys)
     # Cross-pairing ids {a, b, c} with numbers {4, 1, 2} read 6 rows (a1, a2, a4, b1, c1, c2).
     assert sorted((row[0], row[1], row[2].number) for row in rows) == sorted(
         [(ids[0], 4, 4), (ids[1], 1, 1), (ids[2], 2, 2)]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from localfluence.access.principal import Principal
 from localfluence.access.visibility import content_is_visible, restriction_admits, subject_matches
+from localfluence.db.pairs import pair_params, pairs
 from localfluence.errors import NotFound
 from localfluence.models import (
     Content,
@@ -471,16 +472,18 @@ def ancestors_of_many(session: Session, ids: Sequence[int]) -> dict[int, list[An
 
 
 def versions_of_many(session: Session, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], ContentVersion]:
-    """Versions by (content id, number), in one query."""
-    if not keys:
+    """Versions by (content id, number), in one query that reads exactly those."""
+    wanted = list(dict.fromkeys(keys))
+    if not wanted:
         return {}
-    ids = {k[0] for k in keys}
-    numbers = {k[1] for k in keys}
+    keyed = pairs(len(wanted))
     rows = session.scalars(
-        select(ContentVersion).where(ContentVersion.content_id.in_(ids), ContentVersion.number.in_(numbers))
+        select(ContentVersion).join(
+            keyed, and_(ContentVersion.content_id == keyed.c.column1, ContentVersion.number == keyed.c.column2)
+        ),
+        pair_params(wanted),
     )
-    wanted = set(keys)
-    return {(v.content_id, v.number): v for v in rows if (v.content_id, v.number) in wanted}
+    return {(v.content_id, v.number): v for v in rows}
 
 
 @lru_cache(maxsize=256)
@@ -519,23 +522,23 @@ def current_versions_of_many(session: Session, ids: Iterable[int]) -> list[tuple
     return out
 
 
-_versions = ContentVersion.__table__.c
-_VERSION_ROWS = select(*_versions).where(
-    _versions.content_id.in_(bindparam("ids", expanding=True)),
-    _versions.number.in_(bindparam("numbers", expanding=True)),
-)
+@lru_cache(maxsize=256)
+def _version_rows(count: int) -> Select[Any]:
+    keyed = pairs(count)
+    return select(*_version.c).join(
+        keyed, and_(_version.c.content_id == keyed.c.column1, _version.c.number == keyed.c.column2)
+    )
 
 
 def version_rows_of_many(session: Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Row[Any]]:
     """Read-only version rows (same attribute names as ContentVersion) for serializers, in one
-    prebuilt statement: the body and version expansions of every content response read these."""
-    wanted = set(keys)
+    statement built once per count of keys: the body and version expansions of every content
+    response read these."""
+    wanted = list(dict.fromkeys(keys))
     if not wanted:
         return {}
-    rows = session.execute(
-        _VERSION_ROWS, {"ids": list({k[0] for k in wanted}), "numbers": list({k[1] for k in wanted})}
-    )
-    return {(v.content_id, v.number): v for v in rows if (v.content_id, v.number) in wanted}
+    rows = session.execute(_version_rows(len(wanted)), pair_params(wanted))
+    return {(v.content_id, v.number): v for v in rows}
 
 
 # The write path's statements are built once (statements are immutable): building one costs more
