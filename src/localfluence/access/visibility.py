@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import GenericFunction
 
 from localfluence.access.principal import Principal
-from localfluence.models import Content, ContentAncestor, ContentRestriction, SpacePermission
+from localfluence.models import Content, ContentAncestor, ContentRestriction, GroupMember, SpacePermission
 
 # Core aliases built once: the rule is part of nearly every query, and building ORM aliases per
 # query cost more (about 5 ms of Python per statement) than running the SQL it produced.
@@ -55,10 +55,27 @@ def _unary_plus(element: _NotAnIndexKey, compiler: Any, **kw: Any) -> str:
     return "+" + compiler.process(element.clauses, **kw)  # type: ignore[no-any-return]
 
 
+# Lists read from the database are bound value by value only up to these lengths: a statement may
+# bind at most 32,766 values on SQLite and 65,535 on PostgreSQL, and one statement of the rule can
+# hold the group list three times besides the spaces and the blocking roots. Past them the
+# statement asks the table the list came from instead.
+MAX_BOUND_GROUPS = 2_000
+MAX_LISTED_SPACES = 10_000
+
+
 def _each_bound(values: frozenset[str]) -> list[Any]:
     """One bound parameter per value: the rule is built once per principal, and in_() of a plain
     list would expand its list parameter again on every execution."""
     return [literal(v) for v in sorted(values)]
+
+
+def in_principal_groups(principal: Principal, group_col) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+    """group_col is one of the principal's groups: the groups it was signed in with, as values, or,
+    for a member of more groups than a statement can bind, their memberships."""
+    if len(principal.group_ids) <= MAX_BOUND_GROUPS:
+        return group_col.in_(_each_bound(principal.group_ids))  # type: ignore[no-any-return]
+    member = GroupMember.__table__.c
+    return group_col.in_(select(member.group_id).where(member.user_id == principal.user_id))  # type: ignore[no-any-return]
 
 
 def subject_matches(principal: Principal, user_col, group_col, type_col) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
@@ -67,7 +84,7 @@ def subject_matches(principal: Principal, user_col, group_col, type_col) -> Colu
         return type_col == "anonymous" if principal.anonymous_access else false()
     clauses = [user_col == principal.user_id]
     if principal.group_ids:
-        clauses.append(group_col.in_(_each_bound(principal.group_ids)))
+        clauses.append(in_principal_groups(principal, group_col))
     return or_(*clauses)
 
 
@@ -94,7 +111,7 @@ def restriction_admits(principal: Principal, content_id_col, operation: str) -> 
         return false()
     who = [entry.user_id == principal.user_id]
     if principal.group_ids:
-        who.append(entry.group_id.in_(_each_bound(principal.group_ids)))
+        who.append(in_principal_groups(principal, entry.group_id))
     return exists().where(entry.content_id == content_id_col, entry.operation == operation, or_(*who))
 
 
@@ -141,11 +158,14 @@ class BulkVisibility:
     The planners estimate a literal list well and a subquery badly: PostgreSQL took the
     permission subquery for a fifth of the spaces and then probed the full-text index once per
     page of the site instead of reading it once. `space_ids` None means every space (a site
-    admin, no `within`); `blocking_roots` lists the restricted content that leaves the principal
-    out, None when there are too many to list (the statement then computes them itself)."""
+    admin, no `within`) or, with `spaces` set, more spaces than a statement can list (`spaces` is
+    then the subquery they were read from); `blocking_roots` lists the restricted content that
+    leaves the principal out, None when there are too many to list (the statement then computes
+    them itself)."""
 
     space_ids: tuple[int, ...] | None
     blocking_roots: tuple[int, ...] | None
+    spaces: Select[tuple[int]] | None = None
 
 
 MAX_LISTED_ROOTS = 500
@@ -161,17 +181,29 @@ def bulk_visibility(session: Session, principal: Principal, within: Select[tuple
     for kind, value in session.execute(_bulk_statement(principal, within)).all():
         found[kind].add(value)
     listed = tuple(sorted(found["r"])) if len(found["r"]) <= MAX_LISTED_ROOTS else None
-    return BulkVisibility(space_ids=tuple(sorted(found["s"])), blocking_roots=listed if not principal.is_admin else ())
+    roots = listed if not principal.is_admin else ()
+    if len(found["s"]) > MAX_LISTED_SPACES:
+        return BulkVisibility(space_ids=None, blocking_roots=roots, spaces=_readable_within(principal, within))
+    return BulkVisibility(space_ids=tuple(sorted(found["s"])), blocking_roots=roots)
+
+
+@lru_cache(maxsize=1024)
+def _readable_within(principal: Principal, within: Select[tuple[int]] | None) -> Select[tuple[int]]:
+    if principal.is_admin:
+        assert within is not None
+        return within
+    spaces = readable_space_ids(principal)
+    if within is not None:
+        spaces = spaces.where(_space_permission.c.space_id.in_(within))
+    return spaces
 
 
 @lru_cache(maxsize=1024)
 def _bulk_statement(principal: Principal, within: Select[tuple[int]] | None) -> Any:
+    # At most one space more than can be listed: past that the rule asks for them itself.
+    spaces = _readable_within(principal, within).limit(MAX_LISTED_SPACES + 1)
     if principal.is_admin:
-        assert within is not None
-        return select(literal("s"), within.subquery().c[0])
-    spaces = readable_space_ids(principal)
-    if within is not None:
-        spaces = spaces.where(_space_permission.c.space_id.in_(within))
+        return select(literal("s"), spaces.subquery().c[0])
     root = _blocking.c
     roots = (
         select(root.content_id)
@@ -192,6 +224,8 @@ def content_is_visible_in_bulk(
     clauses = [own_drafts if not (principal.is_admin and principal.is_anonymous) else true()]
     if known.space_ids is not None:
         clauses.append(_NotAnIndexKey(content.space_id).in_(known.space_ids) if known.space_ids else false())
+    elif known.spaces is not None:
+        clauses.append(_NotAnIndexKey(content.space_id).in_(known.spaces))
     if known.blocking_roots is None:
         clauses.append(content.id.not_in(blocked_by_read_restrictions(principal)))
     elif known.blocking_roots:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from localfluence.access.principal import Principal
 from localfluence.access.visibility import content_is_visible
 from localfluence.content.service import title_key
+from localfluence.db.pairs import pair_params, pairs
 from localfluence.models import AttachmentVersion, Blob, Content, ContentVersion
 
 
@@ -76,24 +77,26 @@ def versions_of_many(
     session: Session, keys: Sequence[tuple[int, int]]
 ) -> dict[tuple[int, int], tuple[AttachmentVersion, datetime]]:
     """Attachment versions with the time their content version was made, by (content id, number)."""
-    if not keys:
+    wanted = list(dict.fromkeys(keys))
+    if not wanted:
         return {}
-    wanted = set(keys)
+    keyed = pairs(len(wanted))
     rows = session.execute(
         select(AttachmentVersion, ContentVersion.created_at)
+        .join(
+            keyed,
+            and_(AttachmentVersion.content_id == keyed.c.column1, AttachmentVersion.number == keyed.c.column2),
+        )
         .join(
             ContentVersion,
             and_(
                 ContentVersion.content_id == AttachmentVersion.content_id,
                 ContentVersion.number == AttachmentVersion.number,
             ),
-        )
-        .where(
-            AttachmentVersion.content_id.in_({k[0] for k in keys}),
-            AttachmentVersion.number.in_({k[1] for k in keys}),
-        )
+        ),
+        pair_params(wanted),
     ).all()
-    return {(v.content_id, v.number): (v, when) for v, when in rows if (v.content_id, v.number) in wanted}
+    return {(v.content_id, v.number): (v, when) for v, when in rows}
 
 
 def latest_version_before(session: Session, content_id: int, number: int) -> AttachmentVersion | None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from localfluence.access.principal import Principal
 from localfluence.access.visibility import content_is_visible, restriction_admits, subject_matches
+from localfluence.db.pairs import pair_params, pairs
 from localfluence.errors import NotFound
 from localfluence.models import (
     Content,
@@ -178,6 +179,16 @@ def _with_companions(page: Select[Any], *order: str) -> Select[Any]:
 def _rows_of(query: Select[Any]) -> Select[Any]:
     """The same statement selecting the content's columns instead of the entity."""
     return query.with_only_columns(*_content.c)
+
+
+def find_contents(
+    session: Session, principal: Principal, ids: Sequence[int], statuses: Sequence[str]
+) -> dict[int, Content]:
+    """find_content for several ids in one statement: those the principal may see, by id."""
+    if not ids:
+        return {}
+    query = visible(principal).where(Content.id.in_(ids), one_of(Content.status, statuses))
+    return {c.id: c for c in session.scalars(query)}
 
 
 def get_content(
@@ -461,35 +472,73 @@ def ancestors_of_many(session: Session, ids: Sequence[int]) -> dict[int, list[An
 
 
 def versions_of_many(session: Session, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], ContentVersion]:
-    """Versions by (content id, number), in one query."""
-    if not keys:
+    """Versions by (content id, number), in one query that reads exactly those."""
+    wanted = list(dict.fromkeys(keys))
+    if not wanted:
         return {}
-    ids = {k[0] for k in keys}
-    numbers = {k[1] for k in keys}
+    keyed = pairs(len(wanted))
     rows = session.scalars(
-        select(ContentVersion).where(ContentVersion.content_id.in_(ids), ContentVersion.number.in_(numbers))
+        select(ContentVersion).join(
+            keyed, and_(ContentVersion.content_id == keyed.c.column1, ContentVersion.number == keyed.c.column2)
+        ),
+        pair_params(wanted),
     )
-    wanted = set(keys)
-    return {(v.content_id, v.number): v for v in rows if (v.content_id, v.number) in wanted}
+    return {(v.content_id, v.number): v for v in rows}
 
 
-_versions = ContentVersion.__table__.c
-_VERSION_ROWS = select(*_versions).where(
-    _versions.content_id.in_(bindparam("ids", expanding=True)),
-    _versions.number.in_(bindparam("numbers", expanding=True)),
-)
+@lru_cache(maxsize=256)
+def _current_versions(count: int) -> Select[Any]:
+    # One statement per count of ids, bound value by value: an expanding IN would be rewritten for
+    # its values on every execution, which costs more than the query. (Ids of one result page, far
+    # below the databases' limits on bound parameters.)
+    c = _content.c
+    return (
+        select(c.id, c.version, *_version.c, *_author.c, *_space.c)
+        .select_from(
+            _content.join(_space, _space.c.id == c.space_id)
+            .outerjoin(_version, and_(_version.c.content_id == c.id, _version.c.number == c.version))
+            .outerjoin(_author, _author.c.id == _version.c.author_id)
+        )
+        .where(c.id.in_([bindparam(f"i{i}") for i in range(count)]))
+    )
+
+
+_CURRENT_SPLIT = (2, 2 + len(_version.c), 2 + len(_version.c) + len(_author.c))
+
+
+def current_versions_of_many(session: Session, ids: Iterable[int]) -> list[tuple[int, int, Any, Any, Any]]:
+    """(content id, its version number, the current version, its author, the content's space) for
+    each content that exists, in one statement: exactly one version per content, the one its row
+    names (version and author None when there is none)."""
+    ids = list(ids)
+    if not ids:
+        return []
+    v0, a0, s0 = _CURRENT_SPLIT
+    out = []
+    for row in session.execute(_current_versions(len(ids)), {f"i{i}": v for i, v in enumerate(ids)}):
+        version = VersionRow._make(row[v0:a0]) if row[v0] is not None else None
+        author = UserRow._make(row[a0:s0]) if row[a0] is not None else None
+        out.append((row[0], row[1], version, author, SpaceRow._make(row[s0:])))
+    return out
+
+
+@lru_cache(maxsize=256)
+def _version_rows(count: int) -> Select[Any]:
+    keyed = pairs(count)
+    return select(*_version.c).join(
+        keyed, and_(_version.c.content_id == keyed.c.column1, _version.c.number == keyed.c.column2)
+    )
 
 
 def version_rows_of_many(session: Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Row[Any]]:
     """Read-only version rows (same attribute names as ContentVersion) for serializers, in one
-    prebuilt statement: the body and version expansions of every content response read these."""
-    wanted = set(keys)
+    statement built once per count of keys: the body and version expansions of every content
+    response read these."""
+    wanted = list(dict.fromkeys(keys))
     if not wanted:
         return {}
-    rows = session.execute(
-        _VERSION_ROWS, {"ids": list({k[0] for k in wanted}), "numbers": list({k[1] for k in wanted})}
-    )
-    return {(v.content_id, v.number): v for v in rows if (v.content_id, v.number) in wanted}
+    rows = session.execute(_version_rows(len(wanted)), pair_params(wanted))
+    return {(v.content_id, v.number): v for v in rows}
 
 
 # The write path's statements are built once (statements are immutable): building one costs more

@@ -4,17 +4,14 @@ expansion, never one per row. Other packages register expanders for what they ow
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
 from typing import Any
-
-from sqlalchemy import Select, bindparam, select
 
 from localfluence.content import repository as repo
 from localfluence.content.links import content_links
 from localfluence.context import Ctx
 from localfluence.kit.clock import friendly, iso
 from localfluence.kit.expand import Expand
-from localfluence.models import Content, ContentVersion, Space, User
+from localfluence.models import Content, ContentVersion, Space
 from localfluence.people.serialize import load_users, serialize_user
 from localfluence.spaces import repository as space_repo
 
@@ -68,35 +65,6 @@ def versions_of(ctx: Ctx, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, in
 
 # Expansions that read each row's current version (and its author).
 CURRENT_VERSION_EXPANSIONS = frozenset({"version", "body", "history"})
-_VERSION = ContentVersion.__table__
-
-
-@lru_cache(maxsize=256)
-def _version_author_space(ids: int, numbers: int) -> Select[Any]:
-    # One statement per count of ids and numbers, bound value by value: an expanding IN would
-    # be rewritten for its values on every execution, which costs more than the query.
-    return (
-        select(
-            *(c.label(f"v_{c.name}") for c in _VERSION.c),
-            *(c.label(f"u_{c.name}") for c in User.__table__.c),
-            *(c.label(f"s_{c.name}") for c in Space.__table__.c),
-        )
-        .select_from(_VERSION)
-        .join(Content.__table__, Content.__table__.c.id == _VERSION.c.content_id)
-        .join(Space.__table__, Space.__table__.c.id == Content.__table__.c.space_id)
-        .outerjoin(User.__table__, User.__table__.c.id == _VERSION.c.author_id)
-        .where(
-            _VERSION.c.content_id.in_([bindparam(f"i{i}") for i in range(ids)]),
-            _VERSION.c.number.in_([bindparam(f"n{i}") for i in range(numbers)]),
-        )
-    )
-
-
-# Read-only rows with the attribute names of the models, as the serializers' other loaders give.
-_VersionRow = repo.VersionRow
-_UserRow = repo.UserRow
-_SpaceRow = repo.SpaceRow
-_SPLIT = (len(_VersionRow._fields), len(_VersionRow._fields) + len(_UserRow._fields))
 
 
 def reads_current_versions(expand: Expand) -> bool:
@@ -130,20 +98,17 @@ def prefetch_current_versions(ctx: Ctx, rows: Sequence[Content]) -> None:
         return
     users = ctx.memo.setdefault("user", {})
     spaces = ctx.memo.setdefault("space", {})
-    ids, numbers = {k[0] for k in wanted}, {k[1] for k in wanted}
-    params = {**{f"i{i}": v for i, v in enumerate(ids)}, **{f"n{i}": v for i, v in enumerate(numbers)}}
-    for row in ctx.session.execute(_version_author_space(len(ids), len(numbers)), params):
-        version = _VersionRow._make(row[: _SPLIT[0]])
-        key = (version.content_id, version.number)
-        if key not in wanted:
-            continue
-        versions[key] = version
-        if version.author_id is not None and version.author_id not in users:
-            users[version.author_id] = _UserRow._make(row[_SPLIT[0] : _SPLIT[1]])
-        space = _SpaceRow._make(row[_SPLIT[1] :])
+    for content_id, number, version, author, space in repo.current_versions_of_many(
+        ctx.session, {k[0] for k in wanted}
+    ):
         spaces.setdefault(space.id, space)
-    for key in wanted:
-        versions.setdefault(key, None)
+        if (content_id, number) not in wanted:
+            # The content has a newer version than its row says (another transaction published
+            # one since the row was read): versions_of reads the row's own version if asked.
+            continue
+        versions[(content_id, number)] = version
+        if author is not None and author.id not in users:
+            users[author.id] = author
 
 
 def serialize_content(ctx: Ctx, content: Content, expand: Expand, *, top: bool = True) -> dict[str, Any]:

@@ -151,10 +151,12 @@ def _operations(ctx: Ctx, users: Sequence[User], sub: Expand) -> dict[int, Any]:
         memberships[user_id].add(group_id)
         if name == ADMIN_GROUP:
             admin_ids.add(user_id)
-    group_ids = set().union(*memberships.values()) if memberships else set()
+    # The groups as the memberships' subquery, not as values: a page of users can be in more
+    # groups than a statement can bind (and the few site permissions are read either way).
+    groups = select(GroupMember.group_id).where(GroupMember.user_id.in_(ids))
     grants = ctx.session.execute(
         select(SitePermission.permission, SitePermission.user_id, SitePermission.group_id).where(
-            or_(SitePermission.user_id.in_(ids), SitePermission.group_id.in_(group_ids))
+            or_(SitePermission.user_id.in_(ids), SitePermission.group_id.in_(groups))
         )
     ).all()
     out: dict[int, Any] = {}

@@ -56,6 +56,16 @@ def page_filters(
     return filters
 
 
+# The prior value is read before the change: a materialized CTE is scanned before the outer
+# select list (and set_config in it) is evaluated. If the search fails, the transaction is
+# rolled back and takes the local setting with it.
+_JIT_OFF = text(
+    "WITH prior AS MATERIALIZED (SELECT current_setting('jit') AS value) "
+    "SELECT value, set_config('jit', 'off', true) FROM prior"
+)
+_JIT_RESTORE = text("SELECT set_config('jit', :prior, true)")
+
+
 def search_content(
     session: Session,
     principal: Principal,
@@ -106,13 +116,16 @@ def search_content(
     order = [hits.c[f"k{i}"].desc() if d else hits.c[f"k{i}"].asc() for i, d in enumerate(descending)]
     total_column = select(func.count()).select_from(hits).scalar_subquery() if count else literal(None)
     score = hits.c.k0 if compiled.ranked is not None else literal(0.0)
+    statement = select(hits.c.id, score, total_column).order_by(*order).offset(offset).limit(limit + 1)
     if postgresql and compiled.ranked is not None:
         # The per-row probes inflate PostgreSQL's cost estimate past jit_above_cost for common
-        # words, and compiling the plan then took longer (about 50 ms) than running it.
-        session.execute(text("SET LOCAL jit = off"))
-    found = session.execute(
-        select(hits.c.id, score, total_column).order_by(*order).offset(offset).limit(limit + 1)
-    ).all()
+        # words, and compiling the plan then took longer (about 50 ms) than running it. Off for
+        # this statement only: the rest of the request's transaction keeps the setting it had.
+        prior = session.execute(_JIT_OFF).one()[0]
+        found = session.execute(statement).all()
+        session.execute(_JIT_RESTORE, {"prior": prior})
+    else:
+        found = session.execute(statement).all()
     # The page's rows start from the rule too, read afresh: under READ COMMITTED another
     # transaction may have hidden one since the values above were read.
     recheck = page_filters(principal, statuses, include_archived, only_archived)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from localfluence.access import checks
@@ -22,7 +22,7 @@ from localfluence.access.principal import Principal
 from localfluence.access.visibility import content_is_visible
 from localfluence.changes import content_changed
 from localfluence.content import repository as content_repo
-from localfluence.errors import BadRequest, Forbidden, NotAuthenticated, NotFound
+from localfluence.errors import BadRequest, NotFound
 from localfluence.kit.clock import clock
 from localfluence.models import Content, ContentStateAssignment, ContentVersion, CustomContentState, LongTask
 from localfluence.tasks import service as tasks
@@ -35,6 +35,8 @@ MAX_BULK = 300
 RECENT_CUSTOM = 3
 # Contents a bulk task changes per transaction (each publishes a version).
 BULK_SLICE = 20
+# The statuses a content state can be read on (and the contents a bulk task may name).
+ALL_STATUSES = ("current", "draft", "archived")
 BULK_SET_TASK = "com.atlassian.confluence.contentstate.bulk.set"
 BULK_REMOVE_TASK = "com.atlassian.confluence.contentstate.bulk.remove"
 
@@ -94,12 +96,11 @@ def side(status: str | None, *, allow_archived: bool) -> str:
 
 
 def readable(session: Session, principal: Principal, content_id: int) -> Content:
-    return content_repo.get_content(session, principal, content_id, ("current", "draft", "archived"))
+    return content_repo.get_content(session, principal, content_id, ALL_STATUSES)
 
 
 def editable(session: Session, principal: Principal, content_id: int) -> Content:
-
-    content = content_repo.get_content(session, principal, content_id, ("current", "draft", "archived"))
+    content = content_repo.get_content(session, principal, content_id, ALL_STATUSES)
     checks.require_edit_content(session, principal, content)
     return content
 
@@ -164,54 +165,93 @@ def resolve_input(session: Session, principal: Principal, body: Any) -> State:
     return _custom(row)
 
 
-def _publish_same_body(session: Session, principal: Principal, content: Content, message: str) -> None:
-    current = content_repo.get_version(session, content.id, content.version)
-    content.version += 1
-    session.add(
-        ContentVersion(
-            content_id=content.id,
-            number=content.version,
-            title=content.title,
-            body=current.body if current else "",
-            message=message,
-            author_id=principal.user_id,
-            created_at=clock.now(),
+def _states_of(session: Session, ids: Sequence[int], which: str) -> dict[int, ContentStateAssignment]:
+    rows = session.scalars(
+        select(ContentStateAssignment).where(
+            ContentStateAssignment.content_id.in_(ids), ContentStateAssignment.status == which
         )
     )
-    session.flush()
+    return {row.content_id: row for row in rows}
+
+
+def _publish_same_bodies(session: Session, principal: Principal, contents: Sequence[Content], message: str) -> None:
+    if not contents:
+        return
+    current = content_repo.versions_of_many(session, [(c.id, c.version) for c in contents])
+    published = []
+    for content in contents:
+        body = current.get((content.id, content.version))
+        content.version += 1
+        published.append(
+            {
+                "content_id": content.id,
+                "number": content.version,
+                "title": content.title,
+                "body": body.body if body else "",
+                "message": message,
+                "author_id": principal.user_id,
+                "created_at": clock.now(),
+            }
+        )
+    # One multi-row INSERT: added as objects, each would be inserted on its own to read its id back.
+    session.execute(insert(ContentVersion), published)
+
+
+def _publishes(which: str, content: Content) -> bool:
+    return which == "current" and content.status != "draft"
 
 
 def apply(session: Session, principal: Principal, content: Content, which: str, state: State) -> ContentStateAssignment:
-    assignment = state_of(session, content.id, which)
+    return apply_many(session, principal, [content], which, state)[content.id]
+
+
+def apply_many(
+    session: Session, principal: Principal, contents: Sequence[Content], which: str, state: State
+) -> dict[int, ContentStateAssignment]:
+    """Set the state on each content's side, in a fixed number of statements however many there are."""
+    if not contents:
+        return {}
+    assignments = _states_of(session, [c.id for c in contents], which)
     now = clock.now()
-    if assignment is None:
-        assignment = ContentStateAssignment(
-            content_id=content.id, status=which, state_id=state.id, name=state.name, color=state.color, updated_at=now
-        )
-        session.add(assignment)
-    else:
-        assignment.state_id, assignment.name, assignment.color, assignment.updated_at = (
-            state.id,
-            state.name,
-            state.color,
-            now,
-        )
-    if which == "current" and content.status != "draft":
-        _publish_same_body(session, principal, content, f"Content state set to {state.name}")
-    session.flush()
-    content_changed(session, [content.id])
-    return assignment
+    for content in contents:
+        assignment = assignments.get(content.id)
+        if assignment is None:
+            assignments[content.id] = ContentStateAssignment(
+                content_id=content.id,
+                status=which,
+                state_id=state.id,
+                name=state.name,
+                color=state.color,
+                updated_at=now,
+            )
+            session.add(assignments[content.id])
+        else:
+            assignment.state_id, assignment.name, assignment.color, assignment.updated_at = (
+                state.id,
+                state.name,
+                state.color,
+                now,
+            )
+    publishing = [c for c in contents if _publishes(which, c)]
+    _publish_same_bodies(session, principal, publishing, f"Content state set to {state.name}")
+    content_changed(session, [c.id for c in contents])
+    return assignments
 
 
 def clear(session: Session, principal: Principal, content: Content, which: str) -> None:
-    assignment = state_of(session, content.id, which)
-    if assignment is None:
+    clear_many(session, principal, [content], which)
+
+
+def clear_many(session: Session, principal: Principal, contents: Sequence[Content], which: str) -> None:
+    """Remove the state from each content's side (those without one are left as they are)."""
+    if not contents:
         return
-    session.delete(assignment)
-    if which == "current" and content.status != "draft":
-        _publish_same_body(session, principal, content, "Content state removed")
-    session.flush()
-    content_changed(session, [content.id])
+    assignments = _states_of(session, [c.id for c in contents], which)
+    cleared = [c for c in contents if c.id in assignments]
+    for content in cleared:
+        session.delete(assignments[content.id])
+    _publish_same_bodies(session, principal, [c for c in cleared if _publishes(which, c)], "Content state removed")
+    content_changed(session, [c.id for c in cleared])
 
 
 # --- bulk -------------------------------------------------------------------------------------------
@@ -232,8 +272,10 @@ def bulk(session: Session, principal: Principal, ids: Sequence[int], which: str,
     (else 404 and nothing is queued). The worker does it a slice at a time (bulk_step)."""
     if principal.is_anonymous:
         checks.refuse(principal, "You must be logged in to change content states")
+    found = content_repo.find_contents(session, principal, ids, ALL_STATUSES)
     for content_id in ids:
-        readable(session, principal, content_id)
+        if content_id not in found:
+            raise content_repo.not_found(content_id)
     kind = "contentstate.bulk.set" if state is not None else "contentstate.bulk.remove"
     params = {"ids": list(ids), "status": which, "state": state.json() if state is not None else None}
     return tasks.submit(session, principal, kind, params)
@@ -248,17 +290,23 @@ def bulk_step(session: Session, principal: Principal, params: dict[str, Any], do
     set_ids: list[str] = list(done.get("set", []))
     failed: list[dict[str, str]] = list(done.get("failed", []))
     start = len(set_ids) + len(failed)
-    for content_id in ids[start : start + BULK_SLICE]:
-        try:
-            content = editable(session, principal, content_id)
-        except (Forbidden, NotAuthenticated, NotFound) as refusal:
-            failed.append({"contentId": str(content_id), "failureReason": refusal.message})
-            continue
-        if state is None:
-            clear(session, principal, content, which)
+    chunk = ids[start : start + BULK_SLICE]
+    found = content_repo.find_contents(session, principal, chunk, ALL_STATUSES)
+    refused = checks.edit_refusals(session, principal, list(found.values()))
+    changing = []
+    for content_id in chunk:
+        content = found.get(content_id)
+        if content is None:
+            failed.append({"contentId": str(content_id), "failureReason": content_repo.not_found(content_id).message})
+        elif content_id in refused:
+            failed.append({"contentId": str(content_id), "failureReason": refused[content_id]})
         else:
-            apply(session, principal, content, which, state)
-        set_ids.append(str(content_id))
+            changing.append(content)
+            set_ids.append(str(content_id))
+    if state is None:
+        clear_many(session, principal, changing, which)
+    else:
+        apply_many(session, principal, changing, which, state)
     count = len(set_ids) + len(failed)
     verb = "set" if state is not None else "removed"
     return Progress(

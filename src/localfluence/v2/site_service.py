@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from localfluence.access import checks
 from localfluence.access.principal import Principal
-from localfluence.auth.credentials import principal_for
 from localfluence.errors import BadRequest, NotFound
 from localfluence.models import Content, Space, User
 
@@ -23,19 +22,22 @@ def emails_without_access(session: Session, principal: Principal, emails: list[s
     if principal.is_anonymous:
         checks.refuse(principal, "Checking site access needs a signed-in user")
     invalid = [e for e in emails if not EMAIL.match(e)]
-    without = []
-    for email in emails:
-        if email in invalid:
-            continue
-        user = session.scalar(select(User).where(func.lower(User.email) == email.lower()))
-        usable = (
-            user is not None
-            and user.active
-            and user.deleted_at is None
-            and checks.has_site_permission(session, principal_for(session, user), "use")
+    wanted = {e.lower() for e in emails if e not in invalid}
+    usable = set()
+    if wanted:
+        # One statement for the whole list (at most 100, the spec's maxItems).
+        email = func.lower(User.email)
+        usable = set(
+            session.scalars(
+                select(email).where(
+                    email.in_(wanted),
+                    User.active.is_(True),
+                    User.deleted_at.is_(None),
+                    checks.user_has_site_permission(User.id, "use"),
+                )
+            )
         )
-        if not usable:
-            without.append(email)
+    without = [e for e in emails if e not in invalid and e.lower() not in usable]
     return without, invalid
 
 
