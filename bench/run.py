@@ -228,9 +228,9 @@ SCENARIOS = (
     "list content by space",
     "children of a 1000-child page",
     "cql search mix",
-    "attachment download 1 MB",
     "create page",
     "update page",
+    "attachment download 1 MB",
 )
 
 
@@ -529,8 +529,9 @@ def main() -> None:
         run("update page", lf_url, lua_update([update_pool[0::2], update_pool[1::2]]), lf_proc, True,
             "baseline: insert")
         # The direct download URL (_links.download): .../child/attachment/{id}/download answers a
-        # 302 to it, which wrk would count as the whole answer. Last, because with more connections
-        # than the database pool holds the server has been seen to stop answering (see README).
+        # 302 to it, which wrk would count as the whole answer. Last: with more concurrent downloads
+        # than the database pool has connections, the server has been seen to stop answering (each
+        # download keeps its connection across the blob reads' thread hops), spoiling what follows.
         run("attachment download 1 MB", lf_url, lua_paths([a.download for a in large]), lf_proc, True,
             "baseline: 1 MB file")
         rss = sum(p.memory_info().rss for p in [lf_proc, *lf_proc.children(recursive=True)])
