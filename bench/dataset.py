@@ -170,7 +170,9 @@ def seed(sessions: sessionmaker[Session], *, pages: int, spaces: int, wide_child
         if session.get_bind().dialect.name == "postgresql":
             # Explicit ids do not advance PostgreSQL's sequence; later inserts (the attachments
             # below, the benchmark's creates) must not collide.
-            session.execute(text("SELECT setval(pg_get_serial_sequence('content', 'id'), (SELECT max(id) FROM content))"))
+            session.execute(
+                text("SELECT setval(pg_get_serial_sequence('content', 'id'), (SELECT max(id) FROM content))")
+            )
     seed_attachments(sessions, principal, data, rng)
     return data
 
