@@ -1,16 +1,20 @@
 """The baseline: a bare Starlette app that reads the same row from the same database inline in an
 async endpoint and answers a JSON document of the same size, serialized with orjson — the fastest
-bare variant on this machine (DESIGN.md), so ratios say what our framework and rules cost."""
+bare variant on this machine (DESIGN.md), so ratios say what our framework and rules cost.
+
+/file/{attachment id} looks up the attachment's current blob in the database the same way and
+streams that file from the blob dir (BASELINE_BLOB_DIR) with Starlette's FileResponse."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
+from pathlib import Path
 
 import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 URL = os.environ["BASELINE_DATABASE_URL"]
@@ -20,6 +24,12 @@ QUERY = (
     "JOIN space s ON s.id = c.space_id WHERE c.id = {}"
 )
 INSERT = "INSERT INTO label (prefix, name) VALUES ('global', {})"
+BLOB_QUERY = (
+    "SELECT b.key, v.media_type, c.title FROM content c "
+    "JOIN attachment_version v ON v.content_id = c.id AND v.number = c.version "
+    "JOIN blob b ON b.sha256 = v.blob_sha256 WHERE c.id = {}"
+)
+BLOB_DIR = Path(os.environ.get("BASELINE_BLOB_DIR", "."))
 
 if URL.startswith("sqlite"):
     _conn = sqlite3.connect(URL.split("///", 1)[1], check_same_thread=False, isolation_level=None)
@@ -31,6 +41,9 @@ if URL.startswith("sqlite"):
     def fetch(content_id: int):  # type: ignore[no-untyped-def]
         return _conn.execute(QUERY.format(PARAM), (content_id,)).fetchone()
 
+    def fetch_blob(content_id: int):  # type: ignore[no-untyped-def]
+        return _conn.execute(BLOB_QUERY.format(PARAM), (content_id,)).fetchone()
+
     def insert(name: str) -> None:
         _conn.execute(INSERT.format(PARAM), (name,))
 else:
@@ -41,6 +54,9 @@ else:
 
     def fetch(content_id: int):  # type: ignore[no-untyped-def]
         return _pg.execute(QUERY.format(PARAM), (content_id,)).fetchone()
+
+    def fetch_blob(content_id: int):  # type: ignore[no-untyped-def]
+        return _pg.execute(BLOB_QUERY.format(PARAM), (content_id,)).fetchone()
 
     def insert(name: str) -> None:
         _pg.execute(INSERT.format(PARAM), (name,))
@@ -74,6 +90,14 @@ async def list_rows(request: Request) -> Response:
     return Response(orjson.dumps({"results": [doc] * 25, "size": 25}), media_type="application/json")
 
 
+async def get_file(request: Request) -> Response:
+    row = fetch_blob(int(request.path_params["id"]))
+    if row is None:
+        return Response(b'{"statusCode":404}', status_code=404, media_type="application/json")
+    key, media_type, title = row
+    return FileResponse(BLOB_DIR / key, media_type=media_type, filename=title)
+
+
 _counter = 0
 
 
@@ -88,5 +112,6 @@ async def insert_row(request: Request) -> Response:
 app = Starlette(routes=[
     Route("/row/{id:int}", get_row),
     Route("/rows/{id:int}", list_rows),
+    Route("/file/{id:int}", get_file),
     Route("/insert", insert_row, methods=["POST"]),
 ])

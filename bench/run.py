@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import psutil
@@ -52,6 +53,8 @@ class Result:
     errors: int
     baseline: str = ""
     ratio: float | None = None
+    transfer_mb_s: float = 0.0  # response bytes wrk read per second (MB = 2**20 bytes)
+    note: str = ""
 
 
 def free_port() -> int:
@@ -85,8 +88,9 @@ def cpu_seconds(proc: psutil.Process) -> float:
 
 WRK_DONE = """
 done = function(summary, latency, requests)
-  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"p50":%d,"p99":%d,"status":%d,"connect":%d,"read":%d,"timeout":%d}\\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"bytes":%d,"p50":%d,"p99":%d,' ..
+    '"status":%d,"connect":%d,"read":%d,"timeout":%d}\\n',
+    summary.requests, summary.duration, summary.bytes, latency:percentile(50), latency:percentile(99),
     summary.errors.status, summary.errors.connect, summary.errors.read, summary.errors.timeout))
 end
 """
@@ -200,6 +204,7 @@ def summarize(name: str, stats: dict, cpu: float) -> Result:
         p99_ms=round(stats["p99"] / 1000, 2),
         cpu_us_per_request=round(cpu / n * 1e6, 1),
         errors=stats["status"] + stats["connect"] + stats["read"] + stats["timeout"],
+        transfer_mb_s=round(stats.get("bytes", 0) / seconds / 2**20, 1),
     )
 
 
@@ -216,6 +221,33 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 GET_BY_ID = "/wiki/rest/api/content/{}?expand=body.storage,version,space"
+# What --scenarios can name (the baselines always run).
+SCENARIOS = (
+    "get content by id",
+    "get page (v2)",
+    "list content by space",
+    "children of a 1000-child page",
+    "cql search mix",
+    "create page",
+    "update page",
+    "attachment download 1 MB",
+)
+
+
+def cql_mix(data: Any, rng: random.Random, count: int = 500) -> list[str]:
+    """GET /search paths cycling through bench/search.py's five query kinds, with words, labels,
+    spaces and ancestors drawn from the seeded data."""
+    from bench.dataset import WORDS
+
+    ancestors = data.ancestor_ids or data.page_ids
+    kinds: list[Callable[[], str]] = [
+        lambda: f'text ~ "{rng.choice(WORDS)}"',
+        lambda: f'title ~ "{rng.choice(WORDS)}" ORDER BY lastmodified desc',
+        lambda: f'label = "{rng.choice(data.label_names)}"',
+        lambda: f'space = "{rng.choice(data.space_keys)}" AND type = page',
+        lambda: f"ancestor = {rng.choice(ancestors)}",
+    ]
+    return [f"/wiki/rest/api/search?cql={quote(kinds[i % len(kinds)]())}&limit=25" for i in range(count)]
 
 
 def tcp_connections(process: psutil.Process) -> list:  # type: ignore[type-arg]
@@ -369,6 +401,7 @@ def bench_arguments(doc: str | None) -> argparse.ArgumentParser:
 class Seeded:
     data_dir: Path
     database_url: str
+    blob_dir: Path
     data: Any  # bench.dataset's Dataset
     seed_seconds: float
     duration: int  # the caps applied
@@ -397,28 +430,33 @@ def seed_dataset(args: argparse.Namespace, prefix: str, database: str) -> Seeded
         from tests.server import fresh_postgres_database
 
         database_url = fresh_postgres_database(database_url, database)
-    app = create_app(Settings(data_dir=data_dir, database_url=database_url))
+    settings = Settings(data_dir=data_dir, database_url=database_url)
+    app = create_app(settings)
     started = time.monotonic()
     data = seed(app.state.runtime.sessions, pages=args.pages, spaces=args.spaces or max(10, args.pages // 1000))
     seed_seconds = time.monotonic() - started
     app.state.runtime.engine.dispose()
-    return Seeded(data_dir, database_url, data, seed_seconds,
+    return Seeded(data_dir, database_url, settings.resolved_blob_dir(), data, seed_seconds,
                   duration=max(1, min(args.duration, 60)), connections=max(1, min(args.connections, 256)))
 
 
 def main() -> None:
     parser = bench_arguments(__doc__)
-    parser.add_argument("--scenarios", default="", help="comma-separated subset")
+    parser.add_argument("--scenarios", default="",
+                        help="comma-separated subset of: " + ", ".join(f"'{s}'" for s in SCENARIOS))
     parser.add_argument("--scaling", action="store_true",
                         help="only GET content by id, with 1 and 2 workers (6 runs), and the factor 2 workers give")
     args = parser.parse_args()
+    wanted = {s.strip() for s in args.scenarios.split(",") if s.strip()}
+    if unknown := wanted - set(SCENARIOS):
+        parser.error(f"unknown scenario(s): {', '.join(sorted(unknown))}; known: {', '.join(SCENARIOS)}")
     seeded = seed_dataset(args, "localfluence-bench-", "localfluence_bench")
     data_dir, database_url, data = seeded.data_dir, seeded.database_url, seeded.data
     duration, connections, seed_seconds = seeded.duration, seeded.connections, seeded.seed_seconds
 
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + str(ROOT),
            "LOCALFLUENCE_DATA_DIR": str(data_dir), "LOCALFLUENCE_DATABASE_URL": database_url,
-           "BASELINE_DATABASE_URL": database_url}
+           "BASELINE_DATABASE_URL": database_url, "BASELINE_BLOB_DIR": str(seeded.blob_dir)}
     if args.scaling:
         try:
             scaling(env, random.Random(7).sample(data.page_ids, min(5000, len(data.page_ids))), data_dir,
@@ -439,10 +477,14 @@ def main() -> None:
         lf_proc, base_proc = psutil.Process(lf.pid), psutil.Process(bare.pid)
         rng = random.Random(7)
         sample = rng.sample(data.page_ids, min(5000, len(data.page_ids)))
-        wanted = {s for s in args.scenarios.split(",") if s}
+
+        stalled: list[str] = []  # the scenario after which a server stopped answering
 
         def run(name: str, base: str, script: str, proc: psutil.Process, auth: bool, baseline: str = "") -> None:
             if wanted and name not in wanted and not name.startswith("baseline"):
+                return
+            if stalled:
+                results.append(Result(name, 0, 0, 0, 0, 0, baseline, note=f"not run: no answer after {stalled[0]}"))
                 return
             console.print(f"[dim]running {name}…[/dim]")
             stats, cpu = run_wrk(base, script, auth=auth, connections=connections, duration=duration,
@@ -450,10 +492,19 @@ def main() -> None:
             result = summarize(name, stats, cpu)
             result.baseline = baseline
             results.append(result)
+            # A server that hangs under a scenario must not pass for a slow one, nor spoil the next.
+            try:
+                httpx.get(base + ("/status" if base == lf_url else f"/row/{data.page_ids[0]}"), timeout=5)
+            except httpx.HTTPError:
+                result.note = "server stopped answering"
+                stalled.append(name)
+                console.print(f"[red]{name}: the server stopped answering; later scenarios are skipped[/red]")
 
         run("baseline: row read", base_url, lua_paths([f"/row/{i}" for i in sample]), base_proc, False)
         run("baseline: 25-row page", base_url, lua_paths([f"/rows/{i}" for i in sample]), base_proc, False)
         run("baseline: insert", base_url, lua_post("/insert"), base_proc, False)
+        large = data.large_attachments
+        run("baseline: 1 MB file", base_url, lua_paths([f"/file/{a.id}" for a in large]), base_proc, False)
         run("get content by id", lf_url,
             lua_paths([GET_BY_ID.format(i) for i in sample]),
             lf_proc, True, "baseline: row read")
@@ -468,6 +519,8 @@ def main() -> None:
             lua_paths([f"/wiki/rest/api/content/{data.wide_parent_id}/child/page?limit=25&start={s}"
                        for s in range(0, 1000, 25)]),
             lf_proc, True, "baseline: 25-row page")
+        run("cql search mix", lf_url, lua_paths(cql_mix(data, random.Random(11))), lf_proc, True,
+            "baseline: 25-row page")
         run("create page", lf_url, lua_create(data.wide_space_key, data.wide_parent_id), lf_proc, True,
             "baseline: insert")
         # wrk builds one request per thread before it starts sending, so the first page of each pool
@@ -475,22 +528,34 @@ def main() -> None:
         update_pool = data.page_ids[1000:21000] if len(data.page_ids) >= 3000 else data.page_ids
         run("update page", lf_url, lua_update([update_pool[0::2], update_pool[1::2]]), lf_proc, True,
             "baseline: insert")
+        # The direct download URL (_links.download): .../child/attachment/{id}/download answers a
+        # 302 to it, which wrk would count as the whole answer. Last: with more concurrent downloads
+        # than the database pool has connections, the server has been seen to stop answering (each
+        # download keeps its connection across the blob reads' thread hops), spoiling what follows.
+        run("attachment download 1 MB", lf_url, lua_paths([a.download for a in large]), lf_proc, True,
+            "baseline: 1 MB file")
         rss = sum(p.memory_info().rss for p in [lf_proc, *lf_proc.children(recursive=True)])
     finally:
         stop(lf)
         stop(bare)
     by_name = {r.scenario: r for r in results}
     for r in results:
-        if r.baseline and r.baseline in by_name:
-            r.ratio = round(r.requests_per_s / by_name[r.baseline].requests_per_s, 2)
+        base = by_name.get(r.baseline)
+        if base is not None and base.requests_per_s and not r.note.startswith("not run"):
+            r.ratio = round(r.requests_per_s / base.requests_per_s, 2)
     table = Table(title=f"localfluence bench — {args.db}, {args.pages} pages, {connections} connections, "
                         f"{args.workers} worker(s), {duration}s each (seeded in {seed_seconds:.0f}s)")
-    for col in ("scenario", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "errors", "ratio"):
+    for col in ("scenario", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "errors", "MB/s", "ratio"):
         table.add_column(col, justify="left" if col == "scenario" else "right")
     for r in results:
         table.add_row(r.scenario, f"{r.requests_per_s:,.0f}", f"{r.p50_ms}", f"{r.p99_ms}",
-                      f"{r.cpu_us_per_request:,.0f}", str(r.errors), "" if r.ratio is None else f"{r.ratio:.2f}")
-    console.print(table)
+                      f"{r.cpu_us_per_request:,.0f}", str(r.errors), f"{r.transfer_mb_s:,.0f}",
+                      "" if r.ratio is None else f"{r.ratio:.2f}")
+    wide = Console(width=max(console.width, 120))
+    wide.print(table)
+    for r in results:
+        if r.note:
+            console.print(f"[red]{r.scenario}: {r.note}[/red]")
     console.print(f"server RSS after the run: {rss / 2**20:.0f} MB")
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"run-{args.db}-{args.pages}-{time.strftime('%Y%m%d-%H%M%S')}.json"
