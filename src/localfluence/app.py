@@ -23,6 +23,7 @@ from localfluence.db.session import transaction
 from localfluence.dispatch import install_dispatch_index
 from localfluence.errors import ConfluenceError, error_body
 from localfluence.kit.jsonresponse import JSON
+from localfluence.kit.layers import skip_idle_layers
 from localfluence.kit.lazyroutes import lazy_route_definitions, mount
 from localfluence.routes import API_PREFIXES, api_routers, site_routers, v2_routers
 from localfluence.runtime import Runtime
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> Fas
         title="localfluence",
         version=__version__,
         description="A wiki server whose HTTP API is the Confluence Cloud REST API.",
+        telemetry=None if settings.telemetry else {"tracing": False, "metrics": False, "logs": False},
     )
     app.state.runtime = runtime
     # Routes analyse their endpoints on first use (kit/lazyroutes.py): building the app analyses none.
@@ -60,6 +62,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> Fas
     _allow_shared_operation_ids(app)
     install_dispatch_index(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    skip_idle_layers(app, telemetry=settings.telemetry)
     install_test_double(app, runtime)
     start_worker(runtime)
     return app
