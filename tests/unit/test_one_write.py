@@ -56,20 +56,30 @@ async def reads_body(scope: Any, receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": message["body"][:3]})
 
 
-async def exchange(protocol_class: type, app: Any, *requests: bytes) -> FakeTransport:
-    config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False, proxy_headers=False)
-    state = ServerState()
-    protocol = protocol_class(config=config, server_state=state, app_state={}, _loop=asyncio.get_running_loop())
+def connect(protocol_class: type, app: Any, keep_alive: float = 5) -> tuple[Any, FakeTransport]:
+    config = uvicorn.Config(
+        app, lifespan="off", log_level="warning", access_log=False, proxy_headers=False, timeout_keep_alive=keep_alive
+    )
+    protocol = protocol_class(config=config, server_state=ServerState(), app_state={}, _loop=asyncio.get_running_loop())
     transport = FakeTransport()
     protocol.connection_made(transport)
+    return protocol, transport
+
+
+async def answered(protocol: Any, request: bytes) -> None:
+    protocol.data_received(request)
+    for _ in range(100):
+        await asyncio.sleep(0.001)
+        if not protocol.tasks:
+            break
+    await asyncio.sleep(0)  # a held head's flush
+
+
+async def exchange(protocol_class: type, app: Any, *requests: bytes) -> FakeTransport:
+    protocol, transport = connect(protocol_class, app)
     for request in requests:
-        protocol.data_received(request)
-        for _ in range(100):
-            await asyncio.sleep(0.001)
-            if not state.tasks:
-                break
-        await asyncio.sleep(0)  # a held head's flush
-    protocol.timeout_keep_alive_task.cancel()
+        await answered(protocol, request)
+    protocol.connection_lost(None)
     return transport
 
 
@@ -112,3 +122,38 @@ def test_continue_is_not_held() -> None:
     transport = asyncio.run(exchange(OneWriteProtocol, reads_body, request))
     assert transport.writes[0] == CONTINUE
     assert transport.writes[1].startswith(b"HTTP/1.1 200 OK\r\n") and transport.writes[1].endswith(b"bod")
+
+
+def test_idle_connection_closes_after_the_keep_alive_timeout() -> None:
+    async def run() -> None:
+        protocol, transport = connect(OneWriteProtocol, whole, keep_alive=0.3)
+        for _ in range(3):  # busy well past one timeout, never idle for a whole one
+            await answered(protocol, GET)
+            await asyncio.sleep(0.15)
+            assert not transport.closed
+        await asyncio.sleep(0.5)
+        assert transport.closed
+        assert protocol.timeout_keep_alive_task is None
+
+    asyncio.run(run())
+
+
+def test_connection_is_not_closed_while_a_request_is_in() -> None:
+    calls = []
+
+    async def slow(scope: Any, receive: Any, send: Any) -> None:
+        calls.append(scope)
+        if len(calls) == 2:
+            await asyncio.sleep(0.4)
+        await whole(scope, receive, send)
+
+    async def run() -> None:
+        protocol, transport = connect(OneWriteProtocol, slow, keep_alive=0.2)
+        await answered(protocol, GET)  # leaves the one timer armed
+        protocol.data_received(GET)  # due during this slow answer
+        await asyncio.sleep(0.5)
+        assert not transport.closed and len(transport.writes) == 2
+        await asyncio.sleep(0.4)
+        assert transport.closed
+
+    asyncio.run(run())

@@ -1,5 +1,6 @@
 """uvicorn's httptools protocol, with a response's status line and headers sent in the same socket
-write as the body that follows them.
+write as the body that follows them, and one keep-alive timer per connection instead of one per
+response.
 
 uvicorn writes the head of a response when the app sends http.response.start and the body when it
 sends http.response.body: two send() calls, two TCP segments, for every response, though our
@@ -8,6 +9,13 @@ answer (/status: a fifth of its CPU). Here the head waits for the next write and
 if no body write follows within the same event-loop step (a streamed answer whose first chunk is
 still coming), it goes out alone at the next step, so a client never waits longer for the head than
 before. The bytes on the wire are the same.
+
+uvicorn closes a keep-alive connection left idle for timeout_keep_alive seconds by arming a timer
+when each response completes and cancelling it when the next request's bytes arrive: a timer
+handle made, pushed on the loop's heap and cancelled per request. Here the connection notes when it
+went idle; its one timer, when it fires, closes the connection if it has been idle the whole
+timeout, and otherwise re-arms for the time left (or, while a request is in, is re-armed when that
+request's response completes). Connections close at the same moment as before.
 """
 
 from __future__ import annotations
@@ -73,7 +81,48 @@ class HeldHead:
 if AVAILABLE:
 
     class OneWriteProtocol(HttpToolsProtocol):
+        # When the connection last went idle (its response complete, no request in); None while busy.
+        idle_since: float | None = None
+
         def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
             # Every cycle starts here, a pipelined one when its turn comes; the app runs later.
             cycle.transport = HeldHead(cycle.transport, self.loop)  # type: ignore[assignment]
             super()._start_asgi_task(cycle, app)
+
+        # Keep-alive: uvicorn 0.54's on_response_complete, arming the connection's one timer only
+        # when none is armed.
+        def on_response_complete(self) -> None:
+            self.server_state.total_requests += 1
+            if self.transport.is_closing():
+                return
+            self.idle_since = None
+            self.flow.resume_reading()
+            if self.pipeline:
+                cycle, app = self.pipeline.pop()
+                self._start_asgi_task(cycle, app)
+                return
+            self.idle_since = self.loop.time()
+            if self.timeout_keep_alive_task is None:
+                self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self._keep_alive_due)
+
+        def _unset_keepalive_if_required(self) -> None:
+            # Bytes of a request arrived: busy. The timer stays; it finds the connection busy.
+            self.idle_since = None
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            super().connection_lost(exc)
+            timer = self.timeout_keep_alive_task
+            if timer is not None:
+                timer.cancel()
+                self.timeout_keep_alive_task = None
+
+        def _keep_alive_due(self) -> None:
+            self.timeout_keep_alive_task = None
+            idle_since = self.idle_since
+            if idle_since is None:
+                return  # busy: on_response_complete arms the timer again
+            left = idle_since + self.timeout_keep_alive - self.loop.time()
+            if left > 0:
+                self.timeout_keep_alive_task = self.loop.call_later(left, self._keep_alive_due)
+                return
+            self.timeout_keep_alive_handler()
