@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from localfluence.app import create_app
+from localfluence.cli.serving import connection_options
 from localfluence.config import Settings
 from localfluence.runtime import Runtime
 
@@ -55,7 +56,10 @@ def start_server(data_dir: Path, database_url: str = "", **settings_overrides: o
         **settings_overrides,  # type: ignore[arg-type]
     )
     app = create_app(settings)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False, lifespan="off")
+    # The connection options `localfluence serve` uses (cli/serving.py): the suite speaks the same protocol.
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, log_level="warning", access_log=False, lifespan="off", **connection_options()
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="localfluence-test-server", daemon=True)
     thread.start()

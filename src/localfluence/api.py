@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from localfluence.access.gate import admit, can_use
@@ -36,9 +37,12 @@ async def request_context(request: Request) -> Ctx:
     error response and never a 200 for lost work, and any error in the endpoint rolls back.
     """
     runtime: Runtime = runtime_of(request)  # the site's (sites/), the app's by default
-    session = runtime.sessions()
+    read = request.method in READ_METHODS
+    reads = runtime.reads
+    connection = reads.take() if read and reads is not None else None
+    session = runtime.sessions() if connection is None else runtime.sessions(bind=connection)
     try:
-        if request.method in READ_METHODS:
+        if read:
             session.info[READ_REQUEST] = True
         else:
             begin_write(session)
@@ -57,10 +61,12 @@ async def request_context(request: Request) -> Ctx:
         # open path ends with.
         admit(principal, admission.can_use, scope["path"])
         ctx = Ctx(session=session, principal=principal, links=_links(request, runtime), settings=runtime.settings)
-        request.scope[FUNCTION_EXIT_STACK].push(_Transaction(session, runtime))
+        request.scope[FUNCTION_EXIT_STACK].push(_Transaction(session, runtime, connection))
     except BaseException:
         session.rollback()
         session.close()
+        if connection is not None:
+            reads.give_back(connection)  # type: ignore[union-attr]
         raise
     return ctx
 
@@ -74,11 +80,13 @@ class _Transaction:
     """The request's transaction end, as an exit callback: commit when the endpoint returned,
     roll back when it raised (the error propagates), close either way."""
 
-    __slots__ = ("session", "runtime")
+    __slots__ = ("session", "runtime", "connection")
 
-    def __init__(self, session: Session, runtime: Runtime) -> None:
+    def __init__(self, session: Session, runtime: Runtime, connection: Connection | None) -> None:
         self.session = session
         self.runtime = runtime
+        # The connection the session is bound to, taken from runtime.reads; None: the engine.
+        self.connection = connection
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
         session = self.session
@@ -93,6 +101,8 @@ class _Transaction:
             raise
         finally:
             session.close()
+            if self.connection is not None:
+                self.runtime.reads.give_back(self.connection)  # type: ignore[union-attr]
         return False
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import gc
 import logging
 import warnings
 from collections.abc import Mapping
@@ -23,6 +24,7 @@ from localfluence.db.session import transaction
 from localfluence.dispatch import install_dispatch_index
 from localfluence.errors import ConfluenceError, error_body
 from localfluence.kit.jsonresponse import JSON
+from localfluence.kit.layers import skip_idle_layers
 from localfluence.kit.lazyroutes import lazy_route_definitions, mount
 from localfluence.routes import API_PREFIXES, api_routers, site_routers, v2_routers
 from localfluence.runtime import Runtime
@@ -43,6 +45,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> Fas
         title="localfluence",
         version=__version__,
         description="A wiki server whose HTTP API is the Confluence Cloud REST API.",
+        telemetry=None if settings.telemetry else {"tracing": False, "metrics": False, "logs": False},
     )
     app.state.runtime = runtime
     # Routes analyse their endpoints on first use (kit/lazyroutes.py): building the app analyses none.
@@ -60,6 +63,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> Fas
     _allow_shared_operation_ids(app)
     install_dispatch_index(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    skip_idle_layers(app, telemetry=settings.telemetry)
     install_test_double(app, runtime)
     start_worker(runtime)
     return app
@@ -94,8 +98,15 @@ def start_worker(runtime: Runtime, context: contextvars.Context | None = None) -
 
 
 def create_app_from_env() -> FastAPI:
-    """Factory for uvicorn workers (`--workers N`): the parent process already prepared."""
-    return create_app(Settings(), prepare=False)
+    """Factory for the serving process (`localfluence serve`, each of `--workers N`): the parent
+    process already prepared."""
+    app = create_app(Settings(), prepare=False)
+    # What the process holds now (modules, routes, models, metadata) lives as long as it does: out
+    # of the collector's sight, so that the collections requests' garbage sets off no longer walk it
+    # (a GET of a page spent ~7 us in them, and every full collection walks the whole heap).
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 def prepare_database(runtime: Runtime) -> str | None:

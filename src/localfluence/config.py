@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     # The /_localfluence test-double namespace (reset, snapshots, seed, faults, clock, journal);
     # site admins only. Switch it off on a shared production wiki.
     admin_api: bool = True
+    # FastAPI's native OpenTelemetry (request spans, metrics, logs through the process's global
+    # providers, e.g. under opentelemetry-instrument). Off, requests skip its per-request checks.
+    telemetry: bool = False
     # Other sites of this server (sites/, test double) are also reached as NAME.<site_domain>;
     # empty: only by the path prefix /site/NAME.
     site_domain: str = "localhost"

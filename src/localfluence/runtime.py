@@ -13,8 +13,8 @@ from localfluence.blobs.factory import make_blob_store
 from localfluence.blobs.store import BlobStore
 from localfluence.blobs.transaction import STORE
 from localfluence.config import Settings
-from localfluence.db.engine import make_engine
-from localfluence.db.session import make_sessionmaker
+from localfluence.db.engine import READ_CONNECTIONS_KEPT, make_engine
+from localfluence.db.session import ReadConnections, make_sessionmaker
 
 
 @dataclass
@@ -24,6 +24,8 @@ class Runtime:
     sessions: sessionmaker[Session]
     blobs: BlobStore
     auth_cache: AuthCache = field(default_factory=AuthCache)
+    # Connections kept open for read requests' sessions (SQLite; db/session.py).
+    reads: ReadConnections | None = None
     # The background worker (tasks/worker.py), set by create_app.
     worker: Any = None
 
@@ -37,9 +39,12 @@ class Runtime:
         sessions.configure(info={STORE: blobs})
         auth_cache = AuthCache(ttl=settings.auth_cache_seconds)
         auth_cache.watch(engine)
-        return cls(settings=settings, engine=engine, sessions=sessions, blobs=blobs, auth_cache=auth_cache)
+        reads = ReadConnections(engine, keep=READ_CONNECTIONS_KEPT)
+        return cls(settings=settings, engine=engine, sessions=sessions, blobs=blobs, auth_cache=auth_cache, reads=reads)
 
     def close(self) -> None:
         if self.worker is not None:
             self.worker.stop()
+        if self.reads is not None:
+            self.reads.close()
         self.engine.dispose()

@@ -3,10 +3,12 @@ endpoint or the commit fails, and closed either way (api.request_context)."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +59,28 @@ def _router(route_class: type[APIRoute]) -> APIRouter:
     async def read(ctx: Context, expand: ExpandParam, number: int) -> Response:
         return ok({"number": number, "expand": ["a" in expand, "b" in expand, "c" in expand]})
 
+    @router.get("/read-then-fail")
+    async def read_then_fail(ctx: Context) -> Response:
+        ctx.session.execute(select(Label.id).limit(1)).all()
+        raise BadRequest("no")
+
+    @router.get("/overlap/{key}")
+    async def overlap(ctx: Context, key: str) -> Response:
+        # Two requests with their transactions open at once: each waits here for the other.
+        connection = ctx.session.connection()
+        ctx.session.execute(select(Label.id).limit(1)).all()
+        arrived = _OVERLAP.setdefault(key, [])
+        arrived.append(connection)
+        if len(arrived) == 2:
+            _BOTH_IN[key].set()
+        await asyncio.wait_for(_BOTH_IN[key].wait(), 10)
+        return ok({"connection": id(connection.connection.dbapi_connection)})
+
     return router
+
+
+_OVERLAP: dict[str, list[Any]] = {}
+_BOTH_IN: dict[str, asyncio.Event] = {}
 
 
 @pytest.fixture(scope="module", params=sorted(ROUTE_CLASSES))
@@ -95,7 +118,14 @@ def _stored(client: Any, name: str) -> bool:
 
 
 def _checked_out(client: Any) -> int:
-    return int(client.runtime.engine.pool.checkedout())
+    """Connections out of the pool that a request holds (not those kept for reads, idle)."""
+    reads = client.runtime.reads
+    return int(client.runtime.engine.pool.checkedout()) - (len(reads.idle) if reads else 0)
+
+
+def _kept_idle(client: Any) -> list[Any]:
+    reads = client.runtime.reads
+    return list(reads.idle) if reads else []
 
 
 def test_a_write_is_committed_before_the_response(client: Any) -> None:
@@ -139,4 +169,34 @@ def test_authentication_fails_before_the_endpoint_and_releases_the_session(clien
 def test_bad_parameters_are_a_400_and_release_the_session(client: Any) -> None:
     response = client.get("/test/read/seven")
     assert response.status_code == 400
+    assert _checked_out(client) == 0
+
+
+def test_a_read_that_fails_gives_back_a_connection_with_no_transaction(client: Any) -> None:
+    response = client.get("/test/read-then-fail")
+    assert response.status_code == 400
+    assert _checked_out(client) == 0
+    assert not any(connection.in_transaction() for connection in _kept_idle(client))
+
+
+def test_reads_reuse_kept_connections_on_sqlite(client: Any) -> None:
+    for number in range(5):
+        assert client.get(f"/test/read/{number}").status_code == 200
+    kept = _kept_idle(client)
+    if client.runtime.engine.dialect.name == "sqlite":
+        # A connection taken for each read and given back: one is enough for reads one at a time.
+        assert len(kept) == 1 and not kept[0].in_transaction()
+    else:
+        # PostgreSQL: every read checks out of the pool, whose pre-ping finds a dead connection.
+        assert kept == []
+    assert _checked_out(client) == 0
+
+
+def test_reads_in_flight_together_never_share_a_connection(client: Any) -> None:
+    key = uuid.uuid4().hex
+    _BOTH_IN[key] = asyncio.Event()
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: client.get(f"/test/overlap/{key}"), range(2)))
+    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    assert answers[0].json()["connection"] != answers[1].json()["connection"]
     assert _checked_out(client) == 0

@@ -69,6 +69,7 @@ def serve(
     """Start the server (migrating the database and creating the admin on first start)."""
     import uvicorn
 
+    from localfluence.cli.serving import connection_options
     from localfluence.cli.workers import serve_workers, spreads_connections
 
     settings = _settings(data_dir, database_url, host=host, port=port)
@@ -98,6 +99,7 @@ def serve(
         loop="asyncio",
         log_level="warning",
         access_log=False,
+        **connection_options(),
     )
     if workers > 1 and spreads_connections():
         # Each worker on its own socket: on one shared socket, the worker that wakes first accepts

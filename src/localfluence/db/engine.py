@@ -12,6 +12,9 @@ SQLITE_BEGIN = "localfluence_sqlite_begin"
 # WAL pages (4 KiB each) after which a committing connection checkpoints by itself: ten times
 # SQLite's default, so the worker's checkpoints keep requests below it.
 REQUEST_AUTOCHECKPOINT_PAGES = 10_000
+# SQLite connections kept open for read requests (db/session.py: ReadConnections). Checked out of
+# the pool while kept, so the pool may open as many more than before.
+READ_CONNECTIONS_KEPT = 8
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -21,7 +24,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_size=8,
-            max_overflow=16,
+            max_overflow=16 + READ_CONNECTIONS_KEPT,
             **kwargs,
         )
         event.listen(engine, "connect", _sqlite_pragmas)

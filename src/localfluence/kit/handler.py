@@ -97,6 +97,9 @@ class _Node:
     header_params: Params
     cookie_params: Params
     request_names: tuple[str, ...]
+    # The non-empty parameter lists with the Request attribute each is read from, in FastAPI's
+    # order: path, query, header, cookie.
+    sources: tuple[tuple[Params, str], ...] = ()
 
 
 def lean_handler(route: APIRoute, general: Handler) -> Handler:
@@ -152,17 +155,28 @@ def _node(dependant: Dependant) -> _Node:
     ):
         raise _Unsupported
     names = tuple(n for n in (dependant.http_connection_param_name, dependant.request_param_name) if n)
+    path_params = _compiled(dependant.path_params)
+    query_params = _compiled(dependant.query_params)
+    header_params = _compiled(dependant.header_params)
+    cookie_params = _compiled(dependant.cookie_params)
+    sources = (
+        (path_params, "path_params"),
+        (query_params, "query_params"),
+        (header_params, "headers"),
+        (cookie_params, "cookies"),
+    )
     return _Node(
         call=call,
         name=dependant.name,
         use_cache=dependant.use_cache,
         cache_key=_get_cache_key(dependant=dependant, uses_scopes_cache={}),
         subs=tuple(_node(sub) for sub in dependant.dependencies),
-        path_params=_compiled(dependant.path_params),
-        query_params=_compiled(dependant.query_params),
-        header_params=_compiled(dependant.header_params),
-        cookie_params=_compiled(dependant.cookie_params),
+        path_params=path_params,
+        query_params=query_params,
+        header_params=header_params,
+        cookie_params=cookie_params,
         request_names=names,
+        sources=tuple((params, source) for params, source in sources if params),
     )
 
 
@@ -235,16 +249,10 @@ async def _solve(node: _Node, request: Request, cache: dict[Any, Any]) -> tuple[
         if key not in cache:
             cache[key] = solved
     # FastAPI's order: path, query, header, cookie. A source is read (and built) only when needed.
-    for params, source in (
-        (node.path_params, "path_params"),
-        (node.query_params, "query_params"),
-        (node.header_params, "headers"),
-        (node.cookie_params, "cookies"),
-    ):
-        if params:
-            found, failed = _read(params, getattr(request, source))
-            values.update(found)
-            errors += failed
+    for params, source in node.sources:
+        found, failed = _read(params, getattr(request, source))
+        values.update(found)
+        errors += failed
     for name in node.request_names:
         values[name] = request
     return values, errors
