@@ -23,12 +23,19 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import uvicorn
+
+# The uvicorn releases whose HttpToolsProtocol internals this subclass was written against and
+# tested with (on_response_complete is copied from 0.54). Any other: uvicorn's own protocol.
+TESTED_UVICORN = ("0.54.",)
+
 try:
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
-    AVAILABLE = True
+    IMPORTED = True
 except ImportError:  # pragma: no cover - httptools not installed: uvicorn picks h11
-    AVAILABLE = False
+    IMPORTED = False
+AVAILABLE = IMPORTED and uvicorn.__version__.startswith(TESTED_UVICORN)
 
 # The interim answer RequestResponseCycle.receive writes before reading a body: never held.
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
@@ -78,7 +85,7 @@ class HeldHead:
         return getattr(self.transport, name)
 
 
-if AVAILABLE:
+if IMPORTED:
 
     class OneWriteProtocol(HttpToolsProtocol):
         # When the connection last went idle (its response complete, no request in); None while busy.
