@@ -89,7 +89,7 @@ def _extract(session: Session, ids: Sequence[int]) -> None:
     found: dict[int, Extraction] = {}
     for row in changed:
         try:
-            found[row.id] = extract(row.body or "", row.space_key)
+            found[row.id] = extract(row.body or "", row.space_key, row.tree)
         except XhtmlError:
             # A body saved before validation existed: it refers to nothing we can read.
             found[row.id] = Extraction()
