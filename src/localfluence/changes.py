@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, SessionTransaction
 from localfluence.models import Content, ContentVersion, Space
 
 if TYPE_CHECKING:
+    from lxml import etree
+
     from localfluence.access.principal import Principal
     from localfluence.kit.expand import Expand
 
@@ -32,7 +34,9 @@ SHARE_LIMIT = 500
 @dataclass(frozen=True, slots=True)
 class Current:
     """A content's current version as listeners read it. `has_version` is False for content with
-    no version row (listeners that index bodies skip it)."""
+    no version row (listeners that index bodies skip it). `tree`: the body's storage tree when the
+    writer has it at hand (xhtml.storage.Saved.root), so that listeners need not parse the body
+    again; they read it and never change it."""
 
     id: int
     type: str
@@ -43,6 +47,7 @@ class Current:
     author_id: int | None
     created_at: datetime | None
     has_version: bool = True
+    tree: etree._Element | None = field(default=None, compare=False)
 
 
 @dataclass(slots=True)

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from localfluence.access import checks
 from localfluence.access.principal import Principal
 from localfluence.errors import BadRequest
-from localfluence.events.record import REMOTE_ADDRESS, on_event
+from localfluence.events.record import REMOTE_ADDRESS, Recorded, on_event
 from localfluence.kit.clock import clock
 from localfluence.kit.requestbody import RequestBody
-from localfluence.models import AuditRecord, Event, SiteSetting
+from localfluence.models import AuditRecord, SiteSetting
 
 RETENTION_SETTING = "audit.retention"
 DEFAULT_RETENTION = {"number": 3, "units": "YEARS"}
@@ -98,7 +98,7 @@ class RetentionPeriod(RequestBody):
 
 
 @on_event
-def audit_event(session: Session, event: Event) -> None:
+def audit_event(session: Session, event: Recorded) -> None:
     described = AUDITED.get(event.type)
     if described is None:
         return

@@ -588,12 +588,14 @@ def child_type_presence(session: Session, principal: Principal, ids: Sequence[in
     return {(r[0], r[1]) for r in rows}
 
 
+# The writers' questions on the table, not the entity: a plain statement skips the ORM's
+# per-execution setup (half its cost); the session autoflushes before it all the same.
 _TITLE_TAKEN = (
-    select(Content.id)
-    .where(Content.space_id == bindparam("space_id"), Content.title_key == bindparam("title_key"))
+    select(_content.c.id)
+    .where(_content.c.space_id == bindparam("space_id"), _content.c.title_key == bindparam("title_key"))
     .limit(1)
 )
-_TITLE_TAKEN_BY_OTHER = _TITLE_TAKEN.where(Content.id != bindparam("exclude_id"))
+_TITLE_TAKEN_BY_OTHER = _TITLE_TAKEN.where(_content.c.id != bindparam("exclude_id"))
 
 
 def title_taken(session: Session, space_id: int, title_key: str, exclude_id: int | None = None) -> bool:
@@ -603,9 +605,9 @@ def title_taken(session: Session, space_id: int, title_key: str, exclude_id: int
     return session.scalar(_TITLE_TAKEN_BY_OTHER, {**params, "exclude_id": exclude_id}) is not None
 
 
-_LAST_POSITION = select(func.max(Content.position)).where(Content.space_id == bindparam("space_id"))
-_LAST_CHILD_POSITION = _LAST_POSITION.where(Content.parent_id == bindparam("parent_id"))
-_LAST_ROOT_POSITION = _LAST_POSITION.where(Content.parent_id.is_(None))
+_LAST_POSITION = select(func.max(_content.c.position)).where(_content.c.space_id == bindparam("space_id"))
+_LAST_CHILD_POSITION = _LAST_POSITION.where(_content.c.parent_id == bindparam("parent_id"))
+_LAST_ROOT_POSITION = _LAST_POSITION.where(_content.c.parent_id.is_(None))
 
 
 def next_position(session: Session, parent_id: int | None, space_id: int) -> int:

@@ -27,7 +27,8 @@ from localfluence.kit.ids import parse_id
 from localfluence.labels import service as labels
 from localfluence.models import Content, ContentVersion, Space
 from localfluence.spaces import repository as space_repo
-from localfluence.xhtml.inputs import INPUT_REPRESENTATIONS, storage_for_save
+from localfluence.xhtml.inputs import INPUT_REPRESENTATIONS, saved_storage
+from localfluence.xhtml.storage import Saved
 
 # Called after a content is created, in the same transaction, with the request body: packages
 # that own what rides along in it (comment placement, metadata.properties) register here. Hooks
@@ -98,6 +99,12 @@ def check_title(title: str | None, content_type: str) -> str:
 def storage_body(body: dict | None) -> str | None:  # type: ignore[type-arg]
     """The storage to save for a request body: storage as sent (validated), or wiki, editor or
     atlas_doc_format converted; macros and tasks get their ids (xhtml.storage.prepare_for_save)."""
+    saved = saved_body(body)
+    return saved.storage if saved is not None else None
+
+
+def saved_body(body: dict | None) -> Saved | None:  # type: ignore[type-arg]
+    """storage_body, with the storage's tree for the listeners (changes.Current.tree)."""
     if not body:
         return None
     for name in INPUT_REPRESENTATIONS:
@@ -105,7 +112,7 @@ def storage_body(body: dict | None) -> str | None:  # type: ignore[type-arg]
             value = body[name]
             if value.representation not in (None, name):
                 raise BadRequest(f"Body representation mismatch: {name} != {value.representation}")
-            return storage_for_save(value.value, name)
+            return saved_storage(value.value, name)
     for name in body:
         if name in ("editor2", "view", "export_view", "styled_view", "anonymous_export_view", "plain", "raw"):
             raise BadRequest(f"Content body in the '{name}' representation cannot be stored; send storage")
@@ -153,7 +160,8 @@ def create_content(session: Session, principal: Principal, data: ContentCreate, 
     checks.require_space_permission(session, principal, space.id, "create", checks.permission_target(content_type))
 
     title = check_title(data.title, content_type)
-    body = storage_body(data.body) or ""
+    saved = saved_body(data.body) or _BLANK
+    body = saved.storage
     now = clock.now()
     posting_day = now.strftime("%Y-%m-%d") if content_type == "blogpost" else None
     key = title_key(content_type, title, posting_day, parent.id if parent else None)
@@ -202,7 +210,7 @@ def create_content(session: Session, principal: Principal, data: ContentCreate, 
     content_changed(
         session,
         [content.id],
-        written=[_written(content, space.key, body, principal, now)],
+        written=[_written(content, space.key, saved, principal, now)],
         labels_kept=_labels_kept(content.id, data.metadata),
     )
     events.known_user(session, principal.user_id, principal.account_id)
@@ -253,10 +261,12 @@ def update_content(
             raise BadRequest("A page cannot become a child of itself or of one of its descendants")
         new_parent_id = parent.id
 
-    body = storage_body(data.body)
-    if body is None:
+    saved = saved_body(data.body)
+    if saved is None:
         old_version = repo.get_version(session, content.id, content.version)
-        body = old_version.body if old_version else ""
+        # The body kept as stored (not parsed here: a body saved before validation may not parse).
+        saved = Saved(old_version.body if old_version else "", None)
+    body = saved.storage
 
     if restoring:
         target_status = content.previous_status or "current"
@@ -310,7 +320,7 @@ def update_content(
     content_changed(
         session,
         changed,
-        written=[_written(content, space_key, body, principal, now)],
+        written=[_written(content, space_key, saved, principal, now)],
         labels_kept=_labels_kept(content.id, data.metadata),
     )
     events.known_user(session, principal.user_id, principal.account_id)
@@ -619,7 +629,7 @@ def _update_content(session: Session, content: Content, values: dict[str, object
         session.expire(content, _TRIGGER_KEPT)
 
 
-def _written(content: Content, space_key: str, body: str, principal: Principal, now: datetime) -> Current:
+def _written(content: Content, space_key: str, saved: Saved, principal: Principal, now: datetime) -> Current:
     """What a create or update has just stored as the content's current version, for the listeners."""
     return Current(
         content.id,
@@ -627,11 +637,15 @@ def _written(content: Content, space_key: str, body: str, principal: Principal, 
         content.space_id,
         space_key,
         content.title,
-        body,
+        saved.storage,
         principal.user_id,
         now,
         has_version=True,
+        tree=saved.root,
     )
+
+
+_BLANK = Saved("", None)
 
 
 def _add_version(session: Session, content: Content, values: dict[str, object]) -> None:

@@ -51,20 +51,21 @@ _FORGET = {
     for model in (ContentLink, ContentMention, ContentMacro)
 }
 _HELD_KINDS = (ContentLink, ContentMention, ContentMacro, InlineTask)
-_HELD_FLAGS = tuple(
-    exists().where(model.content_id.in_(bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
-    for model in _HELD_KINDS
-)
+# Reads on the tables, not the entities (one ORM attribute anywhere in a statement sends it through
+# the ORM's per-execution setup). content_changed has flushed whatever was pending.
+_HELD_BY = tuple(model.__table__.c.content_id for model in _HELD_KINDS)  # type: ignore[attr-defined]
+_HELD_FLAGS = tuple(exists().where(held_by.in_(bindparam("ids", expanding=True))) for held_by in _HELD_BY)
 _HELD = select(*_HELD_FLAGS)
 # The usual change (one content edited): its digest and what its earlier bodies left behind, in
 # one statement. No row when it has no digest yet. By one id, not an expanding list: the statement
 # runs as compiled, without rewriting five IN lists on every execution.
 _HASH_AND_HELD = select(
     _digests.c.body_hash,
-    *(exists().where(model.content_id == bindparam("id")) for model in _HELD_KINDS),  # type: ignore[attr-defined]
+    *(exists().where(held_by == bindparam("id")) for held_by in _HELD_BY),
 ).where(_digests.c.content_id == bindparam("id"))
 _STORE = {model: insert(model.__table__) for model in (ContentLink, ContentMention, ContentMacro)}
-_USER_IDS = select(User.account_id, User.id).where(User.account_id.in_(bindparam("accounts", expanding=True)))
+_users = User.__table__.c
+_USER_IDS = select(_users.account_id, _users.id).where(_users.account_id.in_(bindparam("accounts", expanding=True)))
 
 
 def _extract(session: Session, ids: Sequence[int]) -> None:
@@ -89,7 +90,7 @@ def _extract(session: Session, ids: Sequence[int]) -> None:
     found: dict[int, Extraction] = {}
     for row in changed:
         try:
-            found[row.id] = extract(row.body or "", row.space_key)
+            found[row.id] = extract(row.body or "", row.space_key, row.tree)
         except XhtmlError:
             # A body saved before validation existed: it refers to nothing we can read.
             found[row.id] = Extraction()
@@ -122,7 +123,15 @@ def _extract(session: Session, ids: Sequence[int]) -> None:
             added.append({"content_id": row.id, "body_hash": digest["hash"], "excerpt": digest["excerpt"]})
         if extraction.tasks or held.get(InlineTask):
             when = row.created_at or clock.now()
-            sync_tasks(session, row.id, extraction.tasks, users, author_id=row.author_id, when=when)
+            sync_tasks(
+                session,
+                row.id,
+                extraction.tasks,
+                users,
+                author_id=row.author_id,
+                when=when,
+                has_rows=bool(held.get(InlineTask)),
+            )
     if added:
         session.execute(_ADD_DIGEST, added)
     for model, values in ((ContentLink, links), (ContentMention, mentions), (ContentMacro, macros)):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,21 @@ PREFIX = {"page": "page", "blogpost": "blog", "comment": "comment", "attachment"
 # session.info key: account ids of users the transaction already knows (user id -> account id).
 _ACCOUNTS = "localfluence.known_accounts"
 
-EventListener = Callable[[Session, Event], None]
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """An outbox row as record() wrote it (the columns of models.Event), for the listeners: the row is
+    never changed in the transaction that writes it, and a plain copy costs a fraction of an ORM one."""
+
+    id: int
+    type: str
+    payload: str
+    actor_account_id: str | None
+    created_at: datetime
+    recorded_at: datetime
+
+
+EventListener = Callable[[Session, Recorded], None]
 _listeners: list[EventListener] = []
 _loaded = False
 
@@ -54,7 +69,7 @@ def _load_listeners() -> None:
 _INSERT = insert(Event.__table__).returning(Event.__table__.c.id)
 
 
-def record(session: Session, type: str, payload: dict[str, Any]) -> Event:
+def record(session: Session, type: str, payload: dict[str, Any]) -> Recorded:
     if not _loaded:
         _load_listeners()
     values = {
@@ -66,9 +81,8 @@ def record(session: Session, type: str, payload: dict[str, Any]) -> Event:
     }
     # Whatever the change left pending goes first, as a flush of the event itself would do.
     session.flush()
-    # A plain insert: the outbox row is never changed in the transaction that writes it, so the
-    # listeners get a detached copy instead of a unit-of-work flush per event.
-    event = Event(id=session.execute(_INSERT, values).scalar_one(), **values)
+    # A plain insert, and the listeners get a plain copy of the row (Recorded).
+    event = Recorded(session.execute(_INSERT, values).scalar_one(), **values)
     for listener in _listeners:
         listener(session, event)
     return event
@@ -131,7 +145,7 @@ def content_payload(session: Session, content: Content, space_key: str | None = 
 
 def content_event(
     session: Session, verb: str, content: Content, *, space_key: str | None = None, **extra: Any
-) -> Event | None:
+) -> Recorded | None:
     """`verb` is created, updated, trashed, restored, removed, moved, archived, ...; `space_key`: the
     content's space key when the caller has it at hand; `extra`: more payload."""
     prefix = PREFIX.get(content.type)
@@ -145,7 +159,7 @@ def contents_event(session: Session, verb: str, contents: Iterable[Content]) -> 
         content_event(session, verb, content)
 
 
-def space_event(session: Session, verb: str, space: Space) -> Event:
+def space_event(session: Session, verb: str, space: Space) -> Recorded:
     creator = session.get(User, space.creator_id) if space.creator_id is not None else None
     payload = {
         "id": space.id,
@@ -158,12 +172,12 @@ def space_event(session: Session, verb: str, space: Space) -> Event:
     return record(session, f"space_{verb}", {"space": payload})
 
 
-def user_event(session: Session, verb: str, user: User) -> Event:
+def user_event(session: Session, verb: str, user: User) -> Recorded:
     payload = {"accountId": user.account_id, "displayName": user.display_name, "accountType": user.account_type}
     return record(session, f"user_{verb}", {"user": payload})
 
 
-def group_event(session: Session, verb: str, group: Group, user: User | None = None) -> Event:
+def group_event(session: Session, verb: str, group: Group, user: User | None = None) -> Recorded:
     payload: dict[str, Any] = {"group": {"id": group.id, "name": group.name}}
     if user is not None:
         payload["user"] = {"accountId": user.account_id, "displayName": user.display_name}

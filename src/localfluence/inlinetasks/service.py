@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import Session
 
 from localfluence.access import checks
@@ -32,32 +32,23 @@ def sync_tasks(
     *,
     author_id: int | None,
     when: datetime,
+    has_rows: bool = True,
 ) -> None:
     """Make the task rows of a content match its body: the body's author creates new tasks and
-    completes (or reopens) the ones whose status changed."""
+    completes (or reopens) the ones whose status changed. `has_rows` False: the caller knows the
+    content has no task rows yet (new content, or none held), so the new ones go in as one insert."""
+    if not has_rows:
+        if tasks:
+            session.execute(_ADD_TASKS, [_new_task(content_id, info, users, author_id, when) for info in tasks])
+        return
     existing = {t.task_id: t for t in session.scalars(select(InlineTask).where(InlineTask.content_id == content_id))}
     for info in tasks:
         status = "complete" if info.complete else "incomplete"
         assignee = users.get(info.assignee) if info.assignee else None
-        due = datetime(info.due.year, info.due.month, info.due.day, tzinfo=UTC) if info.due else None
+        due = _due(info)
         row = existing.pop(info.task_id, None)
         if row is None:
-            session.add(
-                InlineTask(
-                    content_id=content_id,
-                    task_id=info.task_id,
-                    status=status,
-                    body=info.body,
-                    description=info.text,
-                    creator_id=author_id,
-                    assignee_id=assignee,
-                    completed_by_id=author_id if info.complete else None,
-                    created_at=when,
-                    updated_at=when,
-                    completed_at=when if info.complete else None,
-                    due_date=due,
-                )
-            )
+            session.add(InlineTask(**_new_task(content_id, info, users, author_id, when)))
             continue
         if (row.status, row.body, row.assignee_id, _day(row.due_date)) == (status, info.body, assignee, info.due):
             continue
@@ -72,6 +63,33 @@ def sync_tasks(
         row.updated_at = when
     for gone in existing.values():
         session.delete(gone)
+
+
+# New tasks as a plain insert: nothing in the request reads them back as objects.
+_ADD_TASKS = insert(InlineTask.__table__)
+
+
+def _new_task(
+    content_id: int, info: TaskInfo, users: Mapping[str, int], author_id: int | None, when: datetime
+) -> dict[str, object]:
+    return {
+        "content_id": content_id,
+        "task_id": info.task_id,
+        "status": "complete" if info.complete else "incomplete",
+        "body": info.body,
+        "description": info.text,
+        "creator_id": author_id,
+        "assignee_id": users.get(info.assignee) if info.assignee else None,
+        "completed_by_id": author_id if info.complete else None,
+        "created_at": when,
+        "updated_at": when,
+        "completed_at": when if info.complete else None,
+        "due_date": _due(info),
+    }
+
+
+def _due(info: TaskInfo) -> datetime | None:
+    return datetime(info.due.year, info.due.month, info.due.day, tzinfo=UTC) if info.due else None
 
 
 def _day(value: datetime | None):  # type: ignore[no-untyped-def]

@@ -50,7 +50,7 @@ def document_rows(session: Session, ids: Sequence[int], *, known_labels: Iterabl
             "content_id": row.id,
             "space_token": space_token(row.space_id),
             "title": row.title,
-            "body": plain_text(row.body or ""),
+            "body": plain_text(row.body or "", row.tree),
             "labels": " ".join(labels.get(row.id, [])),
         }
         for row in (rows[i] for i in ids if i in rows)

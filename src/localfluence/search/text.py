@@ -33,9 +33,16 @@ def _entity(match: re.Match[str]) -> str:
     return chr(code) if code is not None else " "
 
 
-def plain_text(storage: str) -> str:
+def plain_text(storage: str, tree: etree._Element | None = None) -> str:
+    """`tree`: xhtml.storage.parse(storage) when the caller has it. It gives the same words as this
+    lenient parse of any storage that parses strictly, except in CDATA sections: the lenient parse
+    reads named entities there as characters, the strict one leaves them as they are written."""
     if not storage or "<" not in storage and "&" not in storage:
         return SPACES.sub(" ", storage or "").strip()
+    if tree is not None and not ("&" in storage and "<![CDATA[" in storage):
+        parts: list[str] = []
+        _walk(tree, parts)
+        return SPACES.sub(" ", "".join(parts)).strip()
     wrapped = f"<root {NAMESPACES}>{ENTITY.sub(_entity, storage)}</root>"
     try:
         root = etree.fromstring(wrapped.encode("utf-8"), PARSER)
@@ -43,7 +50,7 @@ def plain_text(storage: str) -> str:
         root = None
     if root is None:
         return SPACES.sub(" ", re.sub(r"<[^>]*>", " ", storage)).strip()
-    parts: list[str] = []
+    parts = []
     _walk(root, parts)
     return SPACES.sub(" ", "".join(parts)).strip()
 

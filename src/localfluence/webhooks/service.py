@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from localfluence.access import checks
 from localfluence.access.principal import Principal
 from localfluence.errors import BadRequest, Conflict, NotFound
-from localfluence.events.record import on_event
+from localfluence.events.record import Recorded, on_event
 from localfluence.kit.requestbody import RequestBody
 from localfluence.models import Event, Webhook, WebhookDelivery
 from localfluence.tasks.service import WAKE_WORKER
@@ -161,7 +161,7 @@ _ACTIVE_HOOKS = select(_webhooks.id, _webhooks.events).where(_webhooks.active.is
 
 
 @on_event
-def fan_out(session: Session, event: Event) -> None:
+def fan_out(session: Session, event: Recorded) -> None:
     hooks = session.execute(_ACTIVE_HOOKS).all()
     wanted = [hook_id for hook_id, types in hooks if _matches(types, event.type)]
     if not wanted:

@@ -27,14 +27,16 @@ class Extraction:
     tasks: list[TaskInfo] = field(default_factory=list)
 
 
-def extract(storage: str, space_key: str | None) -> Extraction:
+def extract(storage: str, space_key: str | None, tree: etree._Element | None = None) -> Extraction:
+    """`tree`: parse(storage) when the caller has it (xhtml.storage.Saved.root)."""
     if not storage.strip():
         return Extraction()
-    return extract_tree(parse(storage), space_key)
+    return extract_tree(parse(storage) if tree is None else tree, space_key)
 
 
 def extract_tree(root: etree._Element, space_key: str | None) -> Extraction:
-    found = Extraction(text=plain_text(root), excerpt=excerpt(root))
+    text = plain_text(root)
+    found = Extraction(text=text, excerpt=excerpt(root, text=text))
     for element in root.iter(ac("link"), ac("image")):
         target = link_target(element)
         if target is None:

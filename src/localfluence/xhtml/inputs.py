@@ -5,7 +5,7 @@ from __future__ import annotations
 from localfluence.errors import BadRequest
 from localfluence.xhtml.adf_to_storage import from_adf_json
 from localfluence.xhtml.editor import from_editor
-from localfluence.xhtml.storage import prepare_for_save, validate
+from localfluence.xhtml.storage import Saved, prepared_for_save, validate
 from localfluence.xhtml.wiki import wiki_to_storage
 
 INPUT_REPRESENTATIONS = ("storage", "wiki", "editor", "atlas_doc_format")
@@ -30,6 +30,11 @@ def to_storage(value: str, representation: str) -> str:
 def storage_for_save(value: str, representation: str) -> str:
     """Storage to save for a body in `representation`, with macro and task ids
     (xhtml.storage.prepare_for_save). Storage as sent is parsed once: preparing it validates it."""
+    return saved_storage(value, representation).storage
+
+
+def saved_storage(value: str, representation: str) -> Saved:
+    """storage_for_save, with the tree of the storage to save (xhtml.storage.Saved)."""
     if representation == "storage":
-        return prepare_for_save(value)
-    return prepare_for_save(to_storage(value, representation))
+        return prepared_for_save(value)
+    return prepared_for_save(to_storage(value, representation))

@@ -382,11 +382,27 @@ def task_id_of(task: etree._Element) -> int | None:
 # --- normalizing on save --------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """Storage as it is saved, with the tree it was saved from: what parse(storage) gives back, so
+    that whatever reads the saved body in the same request (extraction, the search index) walks
+    this tree instead of parsing the storage again. `root` is None for a blank body, and when the
+    tree cannot stand for the storage (read the storage then)."""
+
+    storage: str
+    root: etree._Element | None
+
+
 def prepare_for_save(storage: str) -> str:
     """Validate storage and give every macro a macro id and every task an id, as Confluence
     does on save. Storage that needs neither is kept byte for byte as sent."""
+    return prepared_for_save(storage).storage
+
+
+def prepared_for_save(storage: str) -> Saved:
+    """prepare_for_save, with the tree of the storage it returns."""
     if not storage.strip():
-        return storage
+        return Saved(storage, None)
     root = parse(storage)
     changed = False
     for element in iter_macros(root):
@@ -409,8 +425,10 @@ def prepare_for_save(storage: str) -> str:
             _set_task_id(task, next_id)
             changed = True
     if not changed:
-        return storage
-    return serialize(root)
+        return Saved(storage, root)
+    # A task id added to a task at the deepest level allowed nests one level deeper than parse
+    # lets storage be read back: such storage is read as it always was.
+    return Saved(serialize(root), None if _TOO_DEEP(root) else root)
 
 
 def _set_task_id(task: etree._Element, number: int) -> None:

@@ -91,14 +91,15 @@ def _link(element: etree._Element, parts: list[str]) -> None:
         parts.append(target.get(ri("content-title")) or target.get(ri("filename")) or "")
 
 
-def excerpt(root: etree._Element, length: int = EXCERPT_LENGTH) -> str:
-    """The excerpt macro's text when the page has one, else the start of the page's text."""
+def excerpt(root: etree._Element, length: int = EXCERPT_LENGTH, *, text: str | None = None) -> str:
+    """The excerpt macro's text when the page has one, else the start of the page's text
+    (`text`: plain_text(root), when the caller has it)."""
     for element in iter_macros(root):
         if (element.get(ac("name")) or "").lower() == "excerpt":
             body = next((c for c in element if is_element(c) and c.tag == ac("rich-text-body")), None)
             if body is not None:
                 return _shorten(plain_text(body), length)
-    return _shorten(plain_text(root), length)
+    return _shorten(plain_text(root) if text is None else text, length)
 
 
 def _shorten(text: str, length: int) -> str:
