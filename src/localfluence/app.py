@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from localfluence import __version__
@@ -161,6 +162,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         # the request; the transaction is already rolled back. Bad input is a 400, never a 500.
         log.info("database refused a value: %s", exc.orig)
         return _error(request, 400, "Invalid value in the request")
+
+    @app.exception_handler(PoolTimeout)
+    async def pool_exhausted(request: Request, exc: PoolTimeout) -> JSON:
+        # No connection came free in time (db/loopguard.py): overload, not a fault in the request.
+        log.warning("database pool exhausted: %s", exc)
+        return _error(
+            request, 503, "The server is busy: no database connection is free. Retry shortly.", {"Retry-After": "1"}
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSON:

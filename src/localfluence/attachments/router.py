@@ -26,6 +26,7 @@ from localfluence.blobs.store import BlobStore
 from localfluence.blobs.transaction import discard_quietly
 from localfluence.content.serialize import serialize_content, serialize_contents
 from localfluence.context import Ctx
+from localfluence.db.handoff import release, resume
 from localfluence.errors import BadRequest, NotFound
 from localfluence.kit.expand import Expand
 from localfluence.kit.paging import Paging, page_envelope
@@ -183,6 +184,9 @@ async def _serve(request: Request, ctx: Ctx, page_id: str, name: str, version: s
     except (BadRequest, ValueError):
         raise NotFound(f"No attachment named {name} on content {page_id}") from None
     found = service.resolve_download(ctx.session, ctx.principal, container_id, name, number)
+    # Opening and reading the blob await worker threads: hand the connection back first (what
+    # blob_response needs is loaded; a download queues no side writes).
+    release(ctx.session)
     return await blob_response(
         request,
         _store(request),
@@ -205,6 +209,7 @@ async def _add(request: Request, ctx: Ctx, container_id: int, status: str | None
     upload = await _receive(request, ctx, store)
     try:
         await _stage(ctx, store, upload)
+        resume(ctx.session)
         return service.add_attachments(ctx.session, ctx.principal, store, container_id, status, upload, replace=replace)
     except BaseException:
         # Writers already tied to the transaction are discarded again by its rollback; harmless.
@@ -220,6 +225,7 @@ async def _replace_data(request: Request, ctx: Ctx, container_id: int | None, at
     upload = await _receive(request, ctx, store)
     try:
         await _stage(ctx, store, upload)
+        resume(ctx.session)
         return service.update_data(ctx.session, ctx.principal, store, container_id, attachment_id, upload)
     except BaseException:
         discard_quietly(store, upload.writers)
@@ -233,15 +239,16 @@ async def _stage(ctx: Ctx, store: BlobStore, upload: Upload) -> None:
     if not store.stages_remotely or not upload.writers:
         return
     fresh = service.unknown_blobs(ctx.session, upload.writers)
-    ctx.session.commit()
+    release(ctx.session)
     for writer in fresh:
         await anyio.to_thread.run_sync(store.stage, writer)
 
 
 async def _receive(request: Request, ctx: Ctx, store: BlobStore) -> Upload:
-    # End the read transaction first: a large upload can take minutes, and holding a pooled
-    # connection (and, on SQLite, a WAL snapshot) that long would starve everybody else.
-    ctx.session.commit()
+    # End the transaction first: a large upload can take minutes, and holding a pooled connection
+    # (and, on SQLite, the write lock this write request began with) that long would starve
+    # everybody else. The caller resumes it as a writer once the bytes are in.
+    release(ctx.session)
     return await read_upload(request, store, ctx.settings.max_attachment_bytes)
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from localfluence.api import Context, ok
 from localfluence.connect import service
 from localfluence.connect.service import ModuleError
+from localfluence.kit.bodyfirst import RawBody
 
 router = APIRouter(tags=["Dynamic modules"])
 PATH = "/atlassian-connect/1/app/module/dynamic"
@@ -31,11 +32,11 @@ async def get_modules(ctx: Context) -> Response:
 
 
 @router.post(PATH, operation_id="registerModules")
-async def register_modules(ctx: Context, request: Request) -> Response:
-    # The spec accepts */*: the body is read as JSON whatever its declared type.
+async def register_modules(raw: RawBody, ctx: Context) -> Response:
+    # The spec accepts */*: the body is read as JSON whatever its declared type. RawBody comes
+    # first: it is read before the write transaction begins.
     try:
         app = service.app_key(ctx.session, ctx.principal)
-        raw = await request.body()
         try:
             body = orjson.loads(raw)
         except orjson.JSONDecodeError:

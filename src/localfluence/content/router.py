@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 
 from localfluence.api import Context, ExpandParam, ok
@@ -367,15 +367,20 @@ async def archive_pages(ctx: Context, body: ArchivePages) -> Response:
 form_router = APIRouter(tags=["Content - children and descendants"])
 
 
-@form_router.post("/pages/movepage.action", include_in_schema=False)
-async def movepage_action(request: Request, ctx: Context) -> Response:
+async def _movepage_fields(request: Request) -> dict[str, str]:
     """Confluence's page-tree form action. Clients send its fields as a form or, like
-    atlassian-python-api, in the query string of an empty POST; both are read."""
+    atlassian-python-api, in the query string of an empty POST; both are read. A dependency
+    solved before the Context: the form is read before the write transaction begins."""
     fields = {k: v for k, v in request.query_params.items()}
     content_type = request.headers.get("content-type", "")
     if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         form = await request.form()
         fields.update({k: v for k, v in form.items() if isinstance(v, str)})
+    return fields
+
+
+@form_router.post("/pages/movepage.action", include_in_schema=False)
+async def movepage_action(fields: Annotated[dict[str, str], Depends(_movepage_fields)], ctx: Context) -> Response:
     if not fields.get("pageId"):
         raise BadRequest("pageId is required")
     page_id = _id(fields["pageId"])

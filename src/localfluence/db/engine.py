@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from localfluence.db.loopguard import LoopGuardedQueuePool
+
 # Execution option naming how an SQLite transaction begins: "DEFERRED" (default) or "IMMEDIATE".
 SQLITE_BEGIN = "localfluence_sqlite_begin"
 # WAL pages (4 KiB each) after which a committing connection checkpoints by itself: ten times
@@ -23,6 +25,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
+            poolclass=LoopGuardedQueuePool,
             pool_size=8,
             max_overflow=16 + READ_CONNECTIONS_KEPT,
             **kwargs,
@@ -34,7 +37,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() != "psycopg":
         # One driver for PostgreSQL: psycopg 3, whatever the URL spells.
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=True, **kwargs)
+    return create_engine(
+        parsed, poolclass=LoopGuardedQueuePool, pool_size=10, max_overflow=20, pool_pre_ping=True, **kwargs
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

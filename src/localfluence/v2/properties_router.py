@@ -6,6 +6,7 @@ an existing key, update as a compare-and-set on version + 1, 409 otherwise) are 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from localfluence.content import service as content_service
 from localfluence.content.types import is_custom
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest, NotFound
+from localfluence.kit.bodyfirst import RawBody
 from localfluence.kit.clock import iso
 from localfluence.kit.ids import parse_id
 from localfluence.models import Content, ContentProperty
@@ -137,9 +139,9 @@ def _int_param(raw: str | None) -> int | None:
         raise BadRequest(f"Invalid limit: {raw}") from None
 
 
-async def _json(request: Request) -> dict[str, Any]:
+def _json(raw: bytes) -> dict[str, Any]:
     try:
-        return body_object(await request.json())
+        return body_object(json.loads(raw))  # what request.json() does
     except ValueError:
         raise BadRequest("The request body must be JSON") from None
 
@@ -148,8 +150,9 @@ def _handlers(entity: Entity) -> dict[str, Callable[..., Any]]:
     async def get_properties(request: Request, ctx: Context) -> Response:
         return list_properties(request, ctx, entity)
 
-    async def create_property(request: Request, ctx: Context) -> Response:
-        body = await _json(request)
+    # RawBody before Context: the body is read before the write transaction begins.
+    async def create_property(request: Request, raw: RawBody, ctx: Context) -> Response:
+        body = _json(raw)
         content = _owner(ctx, entity, request.path_params[entity.list_param], write=True)
         prop = service.create_content_property(ctx.session, ctx.principal, content, body.get("key"), body.get("value"))
         return ok(serialize_property_v2(ctx, [prop])[0])
@@ -159,8 +162,8 @@ def _handlers(entity: Entity) -> dict[str, Callable[..., Any]]:
         prop = _property(ctx, content, request.path_params["property_id"])
         return ok(serialize_property_v2(ctx, [prop])[0])
 
-    async def update_property(request: Request, ctx: Context) -> Response:
-        body = await _json(request)
+    async def update_property(request: Request, raw: RawBody, ctx: Context) -> Response:
+        body = _json(raw)
         content = _owner(ctx, entity, request.path_params[entity.item_param], write=True)
         prop = _property(ctx, content, request.path_params["property_id"])
         if body.get("version") is None:
