@@ -156,11 +156,13 @@ def _read_content(principal: Principal, statuses: tuple[str, ...]) -> Select[Any
     return query
 
 
-def _companions(content: Any) -> Select[Any]:
-    """The columns of `content` (the table, or a page of it) followed by what Joined holds."""
+def _companions(content: Any, rows: Any = None) -> Select[Any]:
+    """The columns of `content` followed by what Joined holds, from `rows` (default: `content`
+    itself; a page of ids joined to the content table)."""
     c = content.c
     return select(*c, *_space.c, *_version.c, *_author.c, *_creator.c, _parent.c.type).select_from(
-        content.join(_space, _space.c.id == c.space_id)
+        (content if rows is None else rows)
+        .join(_space, _space.c.id == c.space_id)
         .outerjoin(_version, and_(_version.c.content_id == c.id, _version.c.number == c.version))
         .outerjoin(_author, _author.c.id == _version.c.author_id)
         .outerjoin(_creator, _creator.c.id == c.creator_id)
@@ -168,11 +170,18 @@ def _companions(content: Any) -> Select[Any]:
     )
 
 
-def _with_companions(page: Select[Any], *order: str) -> Select[Any]:
-    """A page of content rows (ordered, limited) with their companions, in the page's order: the
-    page is chosen first, so rows skipped by the offset join nothing."""
-    rows = page.subquery("page")
-    return _companions(rows).order_by(*(rows.c[name] for name in order))
+def _rows_of_page(ids: Select[Any], current: bool, *order: str) -> Select[Any]:
+    """The rows of a page of ids (`ids` selects content.id, ordered, offset and limited), with
+    their companions when `current`, in the page's order.
+
+    The page is chosen from ids alone, so that a covering index (0012_listindex) answers it
+    without reading a row: the rows skipped by the offset and, on PostgreSQL, the rows of other
+    spaces it would otherwise filter out of the primary key in id order cost an index entry each.
+    Only the page's rows are read, and only they join their companions."""
+    page = ids.subquery("page")
+    rows = page.join(_content, _content.c.id == page.c.id)
+    query = _companions(_content, rows) if current else select(*_content.c).select_from(rows)
+    return query.order_by(*(_content.c[name] for name in order))
 
 
 def _rows_of(query: Select[Any]) -> Select[Any]:
@@ -265,29 +274,32 @@ _SPACE_BY_KEY = select(Space.id).where(Space.key == bindparam("space_key")).scal
 def _listing(
     principal: Principal, types: tuple[str, ...], statuses: tuple[str, ...], in_space: str | None, current: bool
 ) -> Select[Any]:
-    query = _rows_of(visible(principal)).where(one_of(Content.type, types))
+    ids = select(Content.id).where(content_is_visible(principal), one_of(Content.type, types))
     if statuses:
-        query = query.where(one_of(Content.status, statuses))
+        ids = ids.where(one_of(Content.status, statuses))
     if in_space == "id":
-        query = query.where(Content.space_id == bindparam("space_id"))
+        ids = ids.where(Content.space_id == bindparam("space_id"))
     elif in_space == "key":
-        query = query.where(Content.space_id == _SPACE_BY_KEY)
-    page = query.order_by(Content.id).offset(bindparam("start")).limit(bindparam("limit"))
-    return _with_companions(page, "id") if current else page
+        ids = ids.where(Content.space_id == _SPACE_BY_KEY)
+    page = ids.order_by(Content.id).offset(bindparam("start")).limit(bindparam("limit"))
+    return _rows_of_page(page, current, "id")
 
 
 @lru_cache(maxsize=1024)
 def _children(principal: Principal, types: tuple[str, ...], statuses: tuple[str, ...], current: bool) -> Select[Any]:
     page = (
-        _rows_of(visible(principal))
+        select(Content.id)
         .where(
-            Content.parent_id == bindparam("parent_id"), one_of(Content.type, types), one_of(Content.status, statuses)
+            content_is_visible(principal),
+            Content.parent_id == bindparam("parent_id"),
+            one_of(Content.type, types),
+            one_of(Content.status, statuses),
         )
         .order_by(Content.position, Content.id)
         .offset(bindparam("start"))
         .limit(bindparam("limit"))
     )
-    return _with_companions(page, "position", "id") if current else page
+    return _rows_of_page(page, current, "position", "id")
 
 
 def children_of_many(
