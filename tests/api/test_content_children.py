@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.api.pages import assert_error, get, titles, updated
+from tests.api.pages import assert_error, get, titles, updated, walk
 from tests.api.shapes import assert_shape
 from tests.conftest import Person, create_page, unique_key
 from tests.server import RunningServer
@@ -153,6 +153,21 @@ def test_move_before_after_and_append(admin: Person, tree: dict) -> None:
     assert child_titles(admin, root) == ["A", "C"]
     assert child_titles(admin, c) == ["B"]
     assert [x["title"] for x in get(admin, b["id"], expand="ancestors")["ancestors"]] == ["Root", "C"]
+
+
+def test_listings_page_in_order_with_and_without_their_rows_companions(admin: Person, space: dict, tree: dict) -> None:
+    # A listing picks its page of ids in order and reads the page's rows (with the version and
+    # people it brings along for expand=version) in a second step: pages must keep the order.
+    root, a, c = tree["Root"], tree["A"], tree["C"]
+    assert admin.api.put(f"/content/{c['id']}/move/before/{a['id']}").status_code == 200
+    for expand in ({}, {"expand": "version"}):
+        for limit in (1, 2, 200):
+            children = walk(admin.api, f"/content/{root['id']}/child/page", limit=limit, **expand)
+            assert [item["title"] for item in children] == ["C", "A", "B"], (expand, limit)
+            listed = walk(admin.api, "/content", spaceKey=space["key"], limit=limit, **expand)
+            numbers = [int(item["id"]) for item in listed]
+            assert numbers == sorted(numbers) and len(numbers) == 8, (expand, limit)  # the homepage and the tree
+            assert all(("version" in item) == bool(expand) for item in children + listed)
 
 
 def test_move_takes_the_subtree_along(admin: Person, tree: dict) -> None:

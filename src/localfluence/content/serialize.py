@@ -75,17 +75,27 @@ def reads_current_versions(expand: Expand) -> bool:
 
 def remember_joined(ctx: Ctx, rows: Sequence[Content]) -> None:
     """Put what point reads brought along with their rows (repo.Joined) into the request memo, so
-    that spaces_of, versions_of and load_users find it there instead of asking again."""
+    that spaces_of, versions_of and load_users find it there instead of asking again. What the
+    memo already holds stays (rows read earlier in the request win, as with setdefault)."""
+    spaces: dict[Any, Any] | None = None
     for row in rows:
         joined = getattr(row, "joined", None)
         if joined is None:
             continue
-        ctx.memo.setdefault("space", {}).setdefault(row.space_id, joined.space)
-        ctx.memo.setdefault("version", {}).setdefault((row.id, row.version), joined.version)
-        users = ctx.memo.setdefault("user", {})
-        for user in (joined.author, joined.creator):
-            if user is not None:
-                users.setdefault(user.id, user)
+        if spaces is None:
+            memo = ctx.memo
+            spaces, versions = memo.setdefault("space", {}), memo.setdefault("version", {})
+            users = memo.setdefault("user", {})
+        if row.space_id not in spaces:
+            spaces[row.space_id] = joined.space
+        key = (row.id, row.version)
+        if key not in versions:
+            versions[key] = joined.version
+        author, creator = joined.author, joined.creator
+        if author is not None and author.id not in users:
+            users[author.id] = author
+        if creator is not None and creator.id not in users:
+            users[creator.id] = creator
 
 
 def prefetch_current_versions(ctx: Ctx, rows: Sequence[Content]) -> None:
@@ -124,7 +134,10 @@ def serialize_contents(ctx: Ctx, rows: Sequence[Content], expand: Expand, *, top
         remember_joined(ctx, rows)
     spaces = spaces_of(ctx, {r.space_id for r in rows})
     out = [_base(ctx, row, spaces[row.space_id]) for row in rows]
-    _add_extensions(ctx, rows, out, expand.child("extensions"))
+    # The types a page holds: most pages hold one, and per-type providers need not look at the rest.
+    types = {row.type for row in rows}
+    if not types.isdisjoint(EXTENSION_PROVIDERS):
+        _add_extensions(ctx, rows, out, expand.child("extensions"))
     expanded: dict[str, dict[int, Any]] = {}
     for name in expand.names():
         fn = CONTENT_EXPANDERS.get(name)
@@ -135,10 +148,9 @@ def serialize_contents(ctx: Ctx, rows: Sequence[Content], expand: Expand, *, top
         for name, values in expanded.items():
             if row.id in values:
                 item[name] = values[row.id]
-    for content_type, decorate in TYPE_DECORATORS.items():
+    for content_type in [t for t in TYPE_DECORATORS if t in types]:
         picked = [(row, item) for row, item in zip(rows, out, strict=True) if row.type == content_type]
-        if picked:
-            decorate(ctx, [row for row, _ in picked], [item for _, item in picked])
+        TYPE_DECORATORS[content_type](ctx, [row for row, _ in picked], [item for _, item in picked])
     top_links = ctx.links.top() if top else None
     for row, item in zip(rows, out, strict=True):
         expandable = _expandable(row, spaces[row.space_id])

@@ -16,8 +16,11 @@ class Content(Base):
         # Titles are unique per space (pages) or per posting day (blog posts), trash and archive
         # included; the service computes title_key, NULL where no uniqueness applies.
         UniqueConstraint("space_id", "title_key", name="uq_content_space_title_key"),
-        Index("ix_content_space_type_status", "space_id", "type", "status"),
         Index("ix_content_parent_position", "parent_id", "position"),
+        # Listings pick a page of ids from these alone (content/repository.py's _listing and
+        # _children): every column the listing and the visibility rule test is in them.
+        Index("ix_content_space_listing", "space_id", "type", "status", "id", "creator_id"),
+        Index("ix_content_children", "parent_id", "type", "status", "position", "id", "creator_id", "space_id"),
         # Space listings in their order (position, id) without sorting the space.
         Index("ix_content_space_order", "space_id", "type", "status", "position", "id"),
         # CQL's default and lastmodified orderings, within a space and across the site.
