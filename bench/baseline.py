@@ -66,7 +66,8 @@ def document(row) -> dict:  # type: ignore[no-untyped-def,type-arg]
     cid, title, status, ctype, version, body, created, key, name = row
     return {
         "id": str(cid), "type": ctype, "status": status, "title": title,
-        "space": {"key": key, "name": name, "type": "global", "status": "current", "_links": {"webui": f"/spaces/{key}"}},
+        "space": {"key": key, "name": name, "type": "global", "status": "current",
+                  "_links": {"webui": f"/spaces/{key}"}},
         "version": {"number": version, "when": str(created), "message": "", "minorEdit": False,
                     "by": {"type": "known", "accountId": "557058:00000000-0000-0000-0000-000000000000",
                            "displayName": "Administrator", "publicName": "Administrator"}},

@@ -125,6 +125,8 @@ def lua_create(space_key: str, parent_id: int) -> str:
 local nthreads = 0
 local counter = 0
 setup = function(thread) nthreads = nthreads + 1; thread:set("tid", nthreads) end
+-- Seeded per run and thread: titles must not repeat those of an earlier run on the same data.
+init = function(args) math.randomseed(os.time() * 16 + tid) end
 request = function()
   counter = counter + 1
   local body = '{{"type":"page","space":{{"key":"{space_key}"}},"ancestors":[{{"id":"{parent_id}"}}],' ..
