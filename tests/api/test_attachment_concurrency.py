@@ -71,7 +71,9 @@ def test_an_exhausted_pool_answers_503_quickly_instead_of_blocking_the_server(
         while pool.checkedout() < _pool_limit(server):
             held.append(pool.connect())
         started = time.monotonic()
-        busy = admin.api.get(f"/content/{page['id']}")
+        # A write: reads may be served by a connection kept open beside the pool (db/session.py
+        # ReadConnections), writes always check out of it.
+        busy = admin.api.post(f"/content/{page['id']}/label", json=[{"prefix": "global", "name": "busy"}])
         waited = time.monotonic() - started
     finally:
         for connection in held:

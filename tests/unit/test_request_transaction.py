@@ -200,3 +200,24 @@ def test_reads_in_flight_together_never_share_a_connection(client: Any) -> None:
     assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
     assert answers[0].json()["connection"] != answers[1].json()["connection"]
     assert _checked_out(client) == 0
+
+
+def test_no_more_read_connections_are_out_than_kept(tmp_path: Path) -> None:
+    """Reads in flight past `keep` (downloads waiting on blobs) use the pool per transaction: kept
+    connections bound for a whole request never add up to exhausting it."""
+    from localfluence.db.engine import make_engine
+    from localfluence.db.session import ReadConnections
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'reads.db'}")
+    reads = ReadConnections(engine, keep=2)
+    first, second = reads.take(), reads.take()
+    assert first is not None and second is not None and first is not second
+    assert reads.take() is None
+    reads.give_back(first)
+    assert reads.take() is first
+    reads.give_back(first)
+    reads.give_back(second)
+    assert engine.pool.checkedout() == 2 and len(reads.idle) == 2
+    reads.close()
+    assert engine.pool.checkedout() == 0
+    engine.dispose()

@@ -86,17 +86,26 @@ class ReadConnections:
         self.engine = engine
         self.keep = keep if engine.dialect.name == "sqlite" else 0
         self.idle: list[Connection] = []
+        self.taken = 0  # connections of this list serving a session now
 
     def take(self) -> Connection | None:
-        """A connection for a read request's session; None: bind the session to the engine."""
+        """A connection for a read request's session; None: bind the session to the engine.
+
+        At most `keep` connections are ever out: a bound session holds its connection until the
+        request ends, across any await (a download hands its transaction back before it waits,
+        db/handoff.py, but cannot hand back a bound connection). Past that, a request's session
+        checks out of the pool per transaction, so concurrent waiting requests never exhaust it."""
         if self.idle:
+            self.taken += 1
             return self.idle.pop()
-        if self.keep:
+        if self.taken < self.keep:
+            self.taken += 1
             return self.engine.connect()
         return None
 
     def give_back(self, connection: Connection) -> None:
         """After the session bound to `connection` has closed."""
+        self.taken -= 1
         if (
             len(self.idle) < self.keep
             and not connection.closed
