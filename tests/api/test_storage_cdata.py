@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import uuid
 
-from tests.conftest import Person, create_page
+from sqlalchemy import select
 
-CODE = "<p>a&nbsp;b &amp; &lt;c&gt; &#160; &unknown; &{word};</p>\n<!DOCTYPE html>"
+from localfluence.db.session import transaction
+from localfluence.models import SearchDocument
+from tests.conftest import Person, create_page
+from tests.server import RunningServer
+
+CODE = "<p>a&nbsp;b &amp; &lt;c&gt; &#160; &unknown; &{word}; {word}</p>\n<!DOCTYPE html>"
 
 
 def _storage(code: str) -> str:
@@ -32,7 +37,14 @@ def _found(person: Person, space_key: str, word: str) -> list[str]:
     return [r["id"] for r in response.json()["results"]]
 
 
-def test_cdata_is_stored_byte_for_byte_when_ids_are_added(admin: Person, space: dict) -> None:
+def _indexed(server: RunningServer, page_id: str) -> str:
+    with transaction(server.runtime.sessions) as session:
+        return session.execute(
+            select(SearchDocument.body).where(SearchDocument.content_id == int(page_id))
+        ).scalar_one()
+
+
+def test_cdata_is_stored_byte_for_byte_when_ids_are_added(server: RunningServer, admin: Person, space: dict) -> None:
     word = f"w{uuid.uuid4().hex[:10]}"
     code = CODE.format(word=word)
     page = create_page(admin, space["key"], body=_storage(code))
@@ -40,7 +52,8 @@ def test_cdata_is_stored_byte_for_byte_when_ids_are_added(admin: Person, space: 
     assert "ac:macro-id=" in stored and "<ac:task-id>" in stored  # re-serialized on save
     assert f"<![CDATA[{code}]]>" in stored
     assert page["body"]["storage"]["value"] == stored
-    # The index reads the literal text: `&word;` is the word, not an unknown entity.
+    # The index reads the literal text, not characters or blanks for the references.
+    assert f"a&nbsp;b &amp; &lt;c&gt; &#160; &unknown; &{word}; {word}" in _indexed(server, page["id"])
     assert _found(admin, space["key"], word) == [page["id"]]
 
     edited = code.replace("a&nbsp;b", "a&nbsp;&nbsp;b")
