@@ -25,11 +25,9 @@ SPACES = re.compile(r"\s+")
 PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
 
 
-def _entity(name: str) -> str | None:
-    if name in XML_ENTITIES:
-        return None
-    code = html.entities.name2codepoint.get(name)
-    return chr(code) if code is not None else " "
+# Named references as characters; XML's own are kept for the parser, unknown ones read as a blank.
+CHARACTERS = {name: chr(code) for name, code in html.entities.name2codepoint.items() if name not in XML_ENTITIES}
+CHARACTERS.update((name, f"&{name};") for name in XML_ENTITIES)
 
 
 def plain_text(storage: str, tree: etree._Element | None = None) -> str:
@@ -42,7 +40,7 @@ def plain_text(storage: str, tree: etree._Element | None = None) -> str:
         parts: list[str] = []
         _walk(tree, parts)
         return SPACES.sub(" ", "".join(parts)).strip()
-    wrapped = f"<root {NAMESPACES}>{substitute_entities(storage, _entity)}</root>"
+    wrapped = f"<root {NAMESPACES}>{substitute_entities(storage, CHARACTERS, unknown=' ')}</root>"
     try:
         root = etree.fromstring(wrapped.encode("utf-8"), PARSER)
     except etree.XMLSyntaxError:

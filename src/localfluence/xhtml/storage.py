@@ -16,7 +16,7 @@ import html.entities
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -36,7 +36,9 @@ MAX_DEPTH = 128
 _WRAP_OPEN = f'<ac:storage-root xmlns:ac="{AC}" xmlns:ri="{RI}" xmlns:at="{AT}">\n'
 _WRAP_CLOSE = "\n</ac:storage-root>"
 XML_ENTITIES = frozenset(("amp", "lt", "gt", "quot", "apos"))
-_NAMED = {name: cp for name, cp in html.entities.name2codepoint.items() if name not in XML_ENTITIES}
+_CHARACTER_REFERENCES = {
+    name: f"&#{cp};" for name, cp in html.entities.name2codepoint.items() if name not in XML_ENTITIES
+}
 _ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 # Where XML reads no references (XML 1.0 sections 2.4-2.7): CDATA sections, comments and processing
 # instructions are literal up to their end marker (or, unterminated, to the end, which the parser
@@ -112,25 +114,23 @@ class _Substitutions:
         return offset - (self.shifts[i - 1] if i else 0)
 
 
-def named_references(storage: str) -> Iterator[tuple[int, int, str | None]]:
-    """(start, end, name) of each named entity reference in storage where XML reads one (not in a
-    CDATA section, comment or processing instruction), and (start, end, None) of each DTD
-    declaration (DOCTYPE, ENTITY) there. One pass: each stretch is searched once."""
-    if "&" not in storage and "<!" not in storage:
-        return
+def _read_stretches(storage: str) -> Iterator[tuple[int, int, int | None]]:
+    """(start, stop, declaration) of each stretch where XML reads references, in order: not in a
+    CDATA section, comment or processing instruction. `declaration`: the offset of the DTD
+    declaration (DOCTYPE, ENTITY) that ends the stretch, if one does. Each character is looked at
+    once."""
     position = 0
     while True:
         literal = _LITERAL.search(storage, position)
-        stop = literal.start() if literal is not None else len(storage)
-        for match in _ENTITY.finditer(storage, position, stop):
-            yield match.start(), match.end(), match.group(1)
         if literal is None:
+            yield position, len(storage), None
             return
         kind = literal.lastgroup or ""
         if kind == "declaration":
-            yield literal.start(), literal.end(), None
+            yield position, literal.start(), literal.start()
             position = literal.end()
             continue
+        yield position, literal.start(), None
         marker = _LITERAL_END[kind]
         close = storage.find(marker, literal.end())
         if close < 0:
@@ -138,43 +138,42 @@ def named_references(storage: str) -> Iterator[tuple[int, int, str | None]]:
         position = close + len(marker)
 
 
-def substitute_entities(storage: str, replacement: Callable[[str], str | None]) -> str:
-    """storage with each named reference XML reads replaced by replacement(name) (kept as written
-    when that is None); literal sections are kept as written."""
-    return _substituted(storage, replacement)[0]
+def substitute_entities(storage: str, replacements: Mapping[str, str], unknown: str | None = None) -> str:
+    """storage with each named reference XML reads replaced by replacements[name], or by `unknown`
+    for other names (kept as written when that is None); literal sections are kept as written."""
+    return _substituted(storage, replacements, unknown)[0]
 
 
-def _character_reference(name: str) -> str | None:
-    cp = _NAMED.get(name)
-    return None if cp is None else f"&#{cp};"
-
-
-def _substituted(storage: str, replacement: Callable[[str], str | None]) -> tuple[str, _Substitutions, int | None]:
+def _substituted(
+    storage: str, replacements: Mapping[str, str], unknown: str | None = None
+) -> tuple[str, _Substitutions, int | None]:
     """The substituted text, where it was changed, and the offset of the first DTD declaration."""
     subs = _Substitutions()
-    declaration: int | None = None
+    if "&" not in storage and "<!" not in storage:
+        return storage, subs, None
+    found: int | None = None
     parts: list[str] = []
     last = 0
     shift = 0
-    for start, end, name in named_references(storage):
-        if name is None:
-            if declaration is None:
-                declaration = start
-            continue
-        ref = replacement(name)
-        if ref is None:
-            continue
-        parts.append(storage[last:start])
-        new_start = start + shift
-        parts.append(ref)
-        shift += len(ref) - (end - start)
-        subs.starts.append(new_start + len(ref))
-        subs.shifts.append(shift)
-        last = end
+    get = replacements.get
+    for start, stop, declaration in _read_stretches(storage):
+        for match in _ENTITY.finditer(storage, start, stop):
+            ref = get(match.group(1), unknown)
+            if ref is None:
+                continue
+            begin, end = match.span()
+            parts.append(storage[last:begin])
+            parts.append(ref)
+            subs.starts.append(begin + shift + len(ref))
+            shift += len(ref) - (end - begin)
+            subs.shifts.append(shift)
+            last = end
+        if declaration is not None and found is None:
+            found = declaration
     if not parts:
-        return storage, subs, declaration
+        return storage, subs, found
     parts.append(storage[last:])
-    return "".join(parts), subs, declaration
+    return "".join(parts), subs, found
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -186,7 +185,7 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 def parse(storage: str) -> etree._Element:
     """The storage fragment under a synthetic root; raises XhtmlError (400) when malformed."""
     # Belt and braces: inside the wrapping root the parser would refuse a DOCTYPE anyway.
-    text, subs, declaration = _substituted(storage, _character_reference)
+    text, subs, declaration = _substituted(storage, _CHARACTER_REFERENCES)
     if declaration is not None:
         row, col = _position(storage, declaration)
         raise XhtmlError("DOCTYPE is not allowed in storage format", row, col)
