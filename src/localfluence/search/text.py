@@ -10,12 +10,12 @@ import re
 
 from lxml import etree
 
+from localfluence.xhtml.storage import XML_ENTITIES, substitute_entities
+
 NAMESPACES = (
     'xmlns:ac="http://atlassian.com/content" xmlns:ri="http://atlassian.com/resource/identifier" '
     'xmlns:at="http://atlassian.com/template"'
 )
-XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
-ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 # Elements after which a reader sees a break between words.
 BLOCKS = {
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "tr", "table",
@@ -25,25 +25,22 @@ SPACES = re.compile(r"\s+")
 PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
 
 
-def _entity(match: re.Match[str]) -> str:
-    name = match.group(1)
-    if name in XML_ENTITIES:
-        return match.group(0)
-    code = html.entities.name2codepoint.get(name)
-    return chr(code) if code is not None else " "
+# Named references as characters; XML's own are kept for the parser, unknown ones read as a blank.
+CHARACTERS = {name: chr(code) for name, code in html.entities.name2codepoint.items() if name not in XML_ENTITIES}
+CHARACTERS.update((name, f"&{name};") for name in XML_ENTITIES)
 
 
 def plain_text(storage: str, tree: etree._Element | None = None) -> str:
     """`tree`: xhtml.storage.parse(storage) when the caller has it. It gives the same words as this
-    lenient parse of any storage that parses strictly, except in CDATA sections: the lenient parse
-    reads named entities there as characters, the strict one leaves them as they are written."""
+    lenient parse of any storage that parses strictly. Both read references only where XML does:
+    in a CDATA section `&amp;` is the text `&amp;`."""
     if not storage or "<" not in storage and "&" not in storage:
         return SPACES.sub(" ", storage or "").strip()
-    if tree is not None and not ("&" in storage and "<![CDATA[" in storage):
+    if tree is not None:
         parts: list[str] = []
         _walk(tree, parts)
         return SPACES.sub(" ", "".join(parts)).strip()
-    wrapped = f"<root {NAMESPACES}>{ENTITY.sub(_entity, storage)}</root>"
+    wrapped = f"<root {NAMESPACES}>{substitute_entities(storage, CHARACTERS, unknown=' ')}</root>"
     try:
         root = etree.fromstring(wrapped.encode("utf-8"), PARSER)
     except etree.XMLSyntaxError:

@@ -4,7 +4,8 @@ Storage is an XHTML fragment whose ac:/ri:/at: prefixes are never declared: it i
 root that declares them. The parser never touches the network, never loads a DTD and never
 expands entities: any DOCTYPE (where entities would be declared, as in XXE and billion-laughs
 input) is refused. The XHTML 1.0 named entities Confluence itself writes (&nbsp; ...) become
-character references before parsing, so the parser needs no DTD for them.
+character references before parsing, so the parser needs no DTD for them — only where XML reads
+references: CDATA sections, comments and processing instructions are literal text, kept as written.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import html.entities
 import re
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -34,10 +35,19 @@ MAX_DEPTH = 128
 
 _WRAP_OPEN = f'<ac:storage-root xmlns:ac="{AC}" xmlns:ri="{RI}" xmlns:at="{AT}">\n'
 _WRAP_CLOSE = "\n</ac:storage-root>"
+XML_ENTITIES = frozenset(("amp", "lt", "gt", "quot", "apos"))
+_CHARACTER_REFERENCES = {
+    name: f"&#{cp};" for name, cp in html.entities.name2codepoint.items() if name not in XML_ENTITIES
+}
 _ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
-_XML_ENTITIES = frozenset(("amp", "lt", "gt", "quot", "apos"))
-_NAMED = {name: cp for name, cp in html.entities.name2codepoint.items() if name not in _XML_ENTITIES}
-_DOCTYPE = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+# Where XML reads no references (XML 1.0 sections 2.4-2.7): CDATA sections, comments and processing
+# instructions are literal up to their end marker (or, unterminated, to the end, which the parser
+# then refuses). Elsewhere a named reference is one. Tags need no state of their own: `<` cannot
+# stand in an attribute value, so in any storage the parser accepts every `<` outside these
+# sections starts markup where this scan sees it, and references in attribute values are read as
+# in text, as XML reads them. A DTD declaration is looked for in the same places.
+_LITERAL = re.compile(r"<(?:(?P<cdata>!\[CDATA\[)|(?P<comment>!--)|(?P<pi>\?)|(?P<declaration>!(?i:DOCTYPE|ENTITY)))")
+_LITERAL_END = {"cdata": "]]>", "comment": "-->", "pi": "?>"}
 _TOO_DEEP = etree.XPath("boolean(" + "/*" * (MAX_DEPTH + 2) + ")")
 _local = threading.local()
 
@@ -104,29 +114,66 @@ class _Substitutions:
         return offset - (self.shifts[i - 1] if i else 0)
 
 
-def _replace_entities(storage: str) -> tuple[str, _Substitutions]:
+def _read_stretches(storage: str) -> Iterator[tuple[int, int, int | None]]:
+    """(start, stop, declaration) of each stretch where XML reads references, in order: not in a
+    CDATA section, comment or processing instruction. `declaration`: the offset of the DTD
+    declaration (DOCTYPE, ENTITY) that ends the stretch, if one does. Each character is looked at
+    once."""
+    position = 0
+    while True:
+        literal = _LITERAL.search(storage, position)
+        if literal is None:
+            yield position, len(storage), None
+            return
+        kind = literal.lastgroup or ""
+        if kind == "declaration":
+            yield position, literal.start(), literal.start()
+            position = literal.end()
+            continue
+        yield position, literal.start(), None
+        marker = _LITERAL_END[kind]
+        close = storage.find(marker, literal.end())
+        if close < 0:
+            return
+        position = close + len(marker)
+
+
+def substitute_entities(storage: str, replacements: Mapping[str, str], unknown: str | None = None) -> str:
+    """storage with each named reference XML reads replaced by replacements[name], or by `unknown`
+    for other names (kept as written when that is None); literal sections are kept as written."""
+    return _substituted(storage, replacements, unknown)[0]
+
+
+def _substituted(
+    storage: str, replacements: Mapping[str, str], unknown: str | None = None
+) -> tuple[str, _Substitutions, int | None]:
+    """The substituted text, where it was changed, and the offset of the first DTD declaration."""
     subs = _Substitutions()
-    if "&" not in storage:
-        return storage, subs
+    if "&" not in storage and "<!" not in storage:
+        return storage, subs, None
+    found: int | None = None
     parts: list[str] = []
     last = 0
     shift = 0
-    for match in _ENTITY.finditer(storage):
-        cp = _NAMED.get(match.group(1))
-        if cp is None:
-            continue
-        parts.append(storage[last : match.start()])
-        ref = f"&#{cp};"
-        new_start = match.start() + shift
-        parts.append(ref)
-        shift += len(ref) - (match.end() - match.start())
-        subs.starts.append(new_start + len(ref))
-        subs.shifts.append(shift)
-        last = match.end()
+    get = replacements.get
+    for start, stop, declaration in _read_stretches(storage):
+        for match in _ENTITY.finditer(storage, start, stop):
+            ref = get(match.group(1), unknown)
+            if ref is None:
+                continue
+            begin, end = match.span()
+            parts.append(storage[last:begin])
+            parts.append(ref)
+            subs.starts.append(begin + shift + len(ref))
+            shift += len(ref) - (end - begin)
+            subs.shifts.append(shift)
+            last = end
+        if declaration is not None and found is None:
+            found = declaration
     if not parts:
-        return storage, subs
+        return storage, subs, found
     parts.append(storage[last:])
-    return "".join(parts), subs
+    return "".join(parts), subs, found
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -137,11 +184,11 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 
 def parse(storage: str) -> etree._Element:
     """The storage fragment under a synthetic root; raises XhtmlError (400) when malformed."""
-    doctype = _DOCTYPE.search(storage)
-    if doctype:
-        row, col = _position(storage, doctype.start())
+    # Belt and braces: inside the wrapping root the parser would refuse a DOCTYPE anyway.
+    text, subs, declaration = _substituted(storage, _CHARACTER_REFERENCES)
+    if declaration is not None:
+        row, col = _position(storage, declaration)
         raise XhtmlError("DOCTYPE is not allowed in storage format", row, col)
-    text, subs = _replace_entities(storage)
     try:
         root = etree.fromstring(_WRAP_OPEN + text + _WRAP_CLOSE, _parser())
     except etree.XMLSyntaxError as exc:

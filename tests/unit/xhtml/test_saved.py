@@ -26,8 +26,8 @@ EDGES = [
     "<p>a&nbsp;b&mdash;c &lt;d&gt; &#160; &#x2014;</p>",
     "<p>a<!-- hidden &nbsp; --> b</p><?pi x?>",
     "<p>a<![CDATA[b]]>c</p>",
-    # Named entities inside CDATA: the strict parse keeps them as written, the index's lenient one
-    # reads them as characters (the index reads such storage itself).
+    # References inside CDATA, comments and processing instructions are text as written, in the
+    # strict parse and in the index's lenient one alike.
     '<ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[x &nbsp; y &foo; z]]>'
     "</ac:plain-text-body></ac:structured-macro>",
     '<ac:structured-macro ac:name="info"><ac:rich-text-body><p>no id yet</p></ac:rich-text-body>'
@@ -45,6 +45,9 @@ EDGES = [
     '<ac:image><ri:attachment ri:filename="a.png"/></ac:image> <ac:link><ri:space ri:space-key="DOC"/>'
     '</ac:link> <ac:link><ri:content-entity ri:content-id="42"/></ac:link></p>',
     "<table><tbody><tr><th>h</th><td>c\r\nd</td></tr></tbody></table><p>x\ty</p>",
+    '<p>a&nbsp;b<!-- &nbsp; <![CDATA[ --> &amp; <?pi &bogus;?></p><ac:structured-macro ac:name="code">'
+    "<ac:plain-text-body><![CDATA[<p>a&nbsp;b &amp; &lt; &#160; &unknown;</p>]]></ac:plain-text-body>"
+    "</ac:structured-macro>",
 ]
 
 
