@@ -6,6 +6,8 @@ expands entities: any DOCTYPE (where entities would be declared, as in XXE and b
 input) is refused. The XHTML 1.0 named entities Confluence itself writes (&nbsp; ...) become
 character references before parsing, so the parser needs no DTD for them — only where XML reads
 references: CDATA sections, comments and processing instructions are literal text, kept as written.
+Storage serialized again after a change (ids added on save) spells those characters as the client
+did: a reference stays the reference it was written as, a character stays a character.
 """
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ _ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 # in text, as XML reads them. A DTD declaration is looked for in the same places.
 _LITERAL = re.compile(r"<(?:(?P<cdata>!\[CDATA\[)|(?P<comment>!--)|(?P<pi>\?)|(?P<declaration>!(?i:DOCTYPE|ENTITY)))")
 _LITERAL_END = {"cdata": "]]>", "comment": "-->", "pi": "?>"}
+# Any reference, for the spelling kept on re-serialization (serialize_as_written).
+_REFERENCE = re.compile(r"&(?:#(?P<decimal>[0-9]+)|#[xX](?P<hex>[0-9A-Fa-f]+)|(?P<name>[A-Za-z][A-Za-z0-9]*));")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _TOO_DEEP = etree.XPath("boolean(" + "/*" * (MAX_DEPTH + 2) + ")")
 _local = threading.local()
 
@@ -270,6 +275,84 @@ def serialize(root: etree._Element) -> str:
     return out[start:end]
 
 
+def serialize_as_written(root: etree._Element, written: str) -> str:
+    """serialize(root) for a tree parsed from `written` and changed since only in ways that add or
+    remove no non-ASCII character (ids added): each such character the client wrote as a reference
+    (&nbsp;, &#160;, &#x2014;) is written as that reference again, each it wrote as a character
+    stays one. Confluence keeps &nbsp; as its editor writes it, and clients that compare the body
+    they sent with the one they read back must see no change where there is none.
+
+    Serialization keeps every character in document order (only markup between them is spelled
+    differently), so the n-th non-ASCII character where references are read is the same character
+    in both texts. Should the counts or a character differ, the tree's own spelling is kept."""
+    out = serialize(root)
+    if "&" not in written:
+        return out
+    spellings, total = _reference_spellings(written)
+    if not spellings:
+        return out
+    stretches = [(start, stop) for start, stop, _declaration in _read_stretches(out)]
+    if sum(_non_ascii_count(out, start, stop) for start, stop in stretches) != total:
+        return out
+    parts: list[str] = []
+    last = 0
+    pending = iter(spellings)
+    ordinal, character, reference = next(pending)
+    seen = 0
+    for start, stop in stretches:
+        for match in _NON_ASCII.finditer(out, start, stop):
+            if seen == ordinal:
+                if match.group() != character:
+                    return out
+                parts.append(out[last : match.start()])
+                parts.append(reference)
+                last = match.end()
+                following = next(pending, None)
+                if following is None:
+                    parts.append(out[last:])
+                    return "".join(parts)
+                ordinal, character, reference = following
+            seen += 1
+    return out
+
+
+def _reference_spellings(storage: str) -> tuple[list[tuple[int, str, str]], int]:
+    """(ordinal among the non-ASCII characters where references are read, the character, its
+    reference as written) of each reference to a non-ASCII character, and how many such characters
+    there are."""
+    spellings: list[tuple[int, str, str]] = []
+    seen = 0
+    for start, stop, _declaration in _read_stretches(storage):
+        last = start
+        for match in _REFERENCE.finditer(storage, start, stop):
+            seen += _non_ascii_count(storage, last, match.start())
+            last = match.end()
+            character = _referenced(match)
+            if character is not None and not character.isascii():
+                spellings.append((seen, character, match.group()))
+                seen += 1
+        seen += _non_ascii_count(storage, last, stop)
+    return spellings, seen
+
+
+def _non_ascii_count(text: str, start: int, stop: int) -> int:
+    stretch = text[start:stop]
+    return 0 if stretch.isascii() else len(stretch) - len(stretch.encode("ascii", "ignore"))
+
+
+def _referenced(match: re.Match[str]) -> str | None:
+    name, decimal, hexadecimal = match.group("name", "decimal", "hex")
+    if name is not None:
+        codepoint = html.entities.name2codepoint.get(name)
+    else:
+        digits = decimal if decimal is not None else hexadecimal
+        # Storage that parsed refers to characters only; a longer number names none.
+        codepoint = None if len(digits) > 8 else int(digits, 10 if decimal is not None else 16)
+    if codepoint is None or codepoint > 0x10FFFF:
+        return None
+    return chr(codepoint)
+
+
 def inner_storage(element: etree._Element) -> str:
     """The storage of an element's content (its text and children), as a fragment."""
     holder = new_root()
@@ -475,7 +558,7 @@ def prepared_for_save(storage: str) -> Saved:
         return Saved(storage, root)
     # A task id added to a task at the deepest level allowed nests one level deeper than parse
     # lets storage be read back: such storage is read as it always was.
-    return Saved(serialize(root), None if _TOO_DEEP(root) else root)
+    return Saved(serialize_as_written(root, storage), None if _TOO_DEEP(root) else root)
 
 
 def _set_task_id(task: etree._Element, number: int) -> None:

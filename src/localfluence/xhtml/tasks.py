@@ -7,7 +7,7 @@ from datetime import date
 
 from lxml import etree
 
-from localfluence.xhtml.storage import ac, inner_storage, is_element, parse, ri, serialize, task_id_of
+from localfluence.xhtml.storage import ac, inner_storage, is_element, parse, ri, serialize_as_written, task_id_of
 from localfluence.xhtml.text import plain_text
 
 
@@ -95,5 +95,5 @@ def set_task_status(storage: str, task_id: int, complete: bool) -> str | None:
             if body is not None:
                 body.addprevious(status)
         status.text = "complete" if complete else "incomplete"
-        return serialize(root)
+        return serialize_as_written(root, storage)
     return None
