@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from localfluence.access.principal import Principal
 from localfluence.access.visibility import content_is_visible, restriction_admits, subject_matches
+from localfluence.db.engine import UNPREPARED
 from localfluence.db.literals import page_size, written_in
 from localfluence.db.pairs import pair_params, pairs
 from localfluence.errors import NotFound
@@ -389,7 +390,10 @@ def list_descendants(
     )
     if depth is not None:
         query = query.where(ContentAncestor.depth <= depth)
-    return list(session.scalars(query.offset(start).limit(limit + 1)))
+    # Unprepared: the generic plan guesses a few descendants per ancestor and, for a page with
+    # thousands, checked visibility row by row in nested loops (10 ms instead of 5).
+    query = query.offset(start).limit(limit + 1)
+    return list(session.scalars(query, execution_options={UNPREPARED: True}))
 
 
 def descendants_of_many(
