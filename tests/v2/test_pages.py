@@ -113,6 +113,24 @@ def test_blog_posts(admin: Person, v2: httpx.Client, space: dict) -> None:
     assert v2.get(f"/pages/{post['id']}").status_code == 404
 
 
+def test_listing_by_status_ignores_order_and_repeats(admin: Person, v2: httpx.Client, space: dict) -> None:
+    # The statuses are written into the statement (db/literals.py), sorted and without repeats.
+    kept = create_page(admin, space["key"], "Kept")["id"]
+    gone = create_page(admin, space["key"], "Gone")["id"]
+    assert v2.delete(f"/pages/{gone}").status_code == 204
+
+    def ids(*statuses: str) -> list[str]:
+        response = v2.get(f"/spaces/{space['id']}/pages", params={"status": list(statuses), "limit": 250})
+        assert response.status_code == 200, response.text
+        return sorted(p["id"] for p in response.json()["results"])
+
+    both = ids("trashed", "current")
+    assert kept in both and gone in both
+    assert ids("current", "trashed", "current") == both
+    assert gone not in ids("current") and ids("trashed") == [gone]
+    assert v2.get(f"/spaces/{space['id']}/blogposts", params={"status": ["trashed", "trashed"]}).json()["results"] == []
+
+
 def test_invisible_is_not_found(alice: Person, server: RunningServer, admin: Person) -> None:
     private = admin.api.post(
         "/space/_private", json={"key": "V2P" + alice.account_id[-6:].upper().replace("-", ""), "name": "Private"}

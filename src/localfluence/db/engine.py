@@ -14,6 +14,10 @@ SQLITE_BEGIN = "localfluence_sqlite_begin"
 # WAL pages (4 KiB each) after which a committing connection checkpoints by itself: ten times
 # SQLite's default, so the worker's checkpoints keep requests below it.
 REQUEST_AUTOCHECKPOINT_PAGES = 10_000
+# Execution option: run this statement unprepared on PostgreSQL, so it is planned for its
+# parameters every time. For a statement whose best plan depends on a parameter that cannot be
+# written in (an id), where the generic plan of a prepared statement guesses badly. Ignored on SQLite.
+UNPREPARED = "localfluence_unprepared"
 # SQLite connections kept open for read requests (db/session.py: ReadConnections). Checked out of
 # the pool while kept, so the pool may open as many more than before.
 READ_CONNECTIONS_KEPT = 8
@@ -37,9 +41,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() != "psycopg":
         # One driver for PostgreSQL: psycopg 3, whatever the URL spells.
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(
+    engine = create_engine(
         parsed, poolclass=LoopGuardedQueuePool, pool_size=10, max_overflow=20, pool_pre_ping=True, **kwargs
     )
+    event.listen(engine, "do_execute", _unprepared)
+    return engine
+
+
+def _unprepared(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
+    # psycopg prepares a statement run often (prepare_threshold); prepare=False keeps it from that.
+    if context.execution_options.get(UNPREPARED):
+        cursor.execute(statement, parameters, prepare=False)
+        return True
+    return False
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
