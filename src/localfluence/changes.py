@@ -122,6 +122,14 @@ def labels_kept(session: Session, content_id: int) -> bool:
     return change is not None and content_id in change.labels_kept
 
 
+def written_type(session: Session, content_id: int) -> str | None:
+    """The type of a content whose current version the writer of the change being delivered has
+    just stored (content_changed's `written`), else None."""
+    change: _Change | None = session.info.get(_DELIVERING)
+    row = change.rows.get(content_id) if change is not None else None
+    return row.type if row is not None else None
+
+
 def current_rows(session: Session, ids: Sequence[int]) -> dict[int, Current]:
     """The current version of each content that still exists, read once per change for all
     listeners (or taken from what the writer said it wrote)."""

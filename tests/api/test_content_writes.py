@@ -142,3 +142,29 @@ def test_new_content_goes_after_its_siblings_and_drafts_take_no_title(admin: Per
     assert again.json()["message"] == (
         "A page with this title already exists: A page already exists with the same TITLE in this space"
     )
+
+
+WRITE_EXPAND = "space,history,version,ancestors,container,body.storage"
+
+
+def test_an_update_answers_what_a_read_of_it_answers(admin: Person, space: dict) -> None:
+    # The update reads and writes the content as rows: what it answers is what is stored.
+    parent = create_page(admin, space["key"], "Parent")
+    for _ in range(3):
+        create_page(admin, space["key"], parent=parent["id"])
+    page = create_page(admin, space["key"], "Moved", body="<p>kept</p>")
+    steps = [
+        {"title": "Renamed", "version": {"number": 2}},  # no body: the stored one stays
+        {"title": "Renamed", "version": {"number": 3}, "ancestors": [{"id": parent["id"]}]},
+        {"title": "Renamed again", "version": {"number": 4}, "body": {"storage": {"value": "<p>new</p>"}}},
+    ]
+    for step in steps:
+        response = admin.api.put(f"/content/{page['id']}", json={"type": "page", **step})
+        assert response.status_code == 200, response.text
+        stored = admin.api.get(f"/content/{page['id']}", params={"expand": WRITE_EXPAND})
+        assert response.json() == stored.json()
+    moved = stored.json()
+    assert moved["ancestors"][-1]["id"] == parent["id"]
+    # Below its new parent the moved page comes after the three children already there.
+    assert moved["extensions"]["position"] > 2
+    assert moved["body"]["storage"]["value"] == "<p>new</p>"

@@ -194,3 +194,47 @@ def test_email_bulk_lookup(admin: Person, alice: Person, bob: Person) -> None:
 @pytest.mark.parametrize("path", ["/user/memberof", "/user/bulk", "/user/email", "/user/email/bulk"])
 def test_anonymous_cannot_look_up_people(anonymous: httpx.Client, alice: Person, path: str) -> None:
     assert anonymous.get(path, params={"accountId": alice.account_id}).status_code == 401
+
+
+CURRENT_USER_EXPANDS = [
+    None,
+    "operations",
+    "details",
+    "personalSpace",
+    "personalSpace.homepage,personalSpace.description.plain",
+    "operations,personalSpace,details",
+    "nonsense",
+]
+
+
+def _give_personal_space(server: RunningServer, person: Person) -> None:
+    with transaction(server.runtime.sessions, write=True) as session:
+        user_id = session.query(User.id).filter(User.account_id == person.account_id).scalar()
+        space = Space(key="~" + person.account_id, name="Personal", type="personal", created_at=clock.now())
+        session.add(space)
+        session.flush()
+        session.add(
+            SpacePermission(
+                space_id=space.id, operation="read", target_type="space", subject_type="user", user_id=user_id
+            )
+        )
+
+
+def test_current_user_answers_as_the_lookup_of_the_same_user(
+    server: RunningServer, admin: Person, alice: Person, anonymous: httpx.Client
+) -> None:
+    # /user/current reads its user as a plain row; GET /user?accountId= loads the entity. Same bytes.
+    _give_personal_space(server, alice)
+    for person in (alice, admin):
+        for expand in CURRENT_USER_EXPANDS:
+            params = {"expand": expand} if expand else {}
+            current = person.api.get("/user/current", params=params)
+            looked_up = person.api.get("/user", params={**params, "accountId": person.account_id})
+            assert current.status_code == looked_up.status_code == 200
+            assert current.content == looked_up.content, (person.account_id, expand)
+    assert "personalSpace" in alice.api.get("/user/current", params={"expand": "personalSpace"}).json()
+    for expand in (None, "operations", "details"):
+        params = {"expand": expand} if expand else {}
+        assert anonymous.get("/user/current", params=params).content == (
+            anonymous.get("/user/anonymous", params=params).content
+        )

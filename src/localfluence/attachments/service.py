@@ -21,7 +21,7 @@ from localfluence.attachments.schemas import AttachmentPropertiesUpdate
 from localfluence.attachments.upload import Upload, UploadedFile
 from localfluence.blobs.store import BlobStore, BlobWriter
 from localfluence.blobs.transaction import hold
-from localfluence.changes import content_changed, on_content_changed
+from localfluence.changes import content_changed, on_content_changed, written_type
 from localfluence.content import repository as content_repo
 from localfluence.content import tree
 from localfluence.content.service import title_key
@@ -415,12 +415,17 @@ def _flush_unique(session: Session, name: str) -> None:
         raise BadRequest(f"Cannot add a new attachment with same file name as an existing attachment: {name}") from None
 
 
+def _loaded_type(session: Session, content_id: int) -> str | None:
+    row = session.identity_map.get(session.identity_key(Content, content_id))
+    return row.type if row is not None else None
+
+
 @on_content_changed
 def _fill_metadata_versions(session: Session, ids: list[int]) -> None:
     """Versions made through the generic content API (rename via PUT /content/{id}, restore)
     keep the bytes of the version before them."""
-    loaded = [session.identity_map.get(session.identity_key(Content, i)) for i in ids]
-    if all(row is not None and row.type != "attachment" for row in loaded):
+    known = [written_type(session, i) or _loaded_type(session, i) for i in ids]
+    if all(t is not None and t != "attachment" for t in known):
         # Every write calls this; page writes have their rows at hand and need no query.
         return
     missing = repo.versions_missing(session, ids)

@@ -157,6 +157,28 @@ def get_content_row(
     return content
 
 
+def get_content_for_write(
+    session: Session, principal: Principal, content_id: int, statuses: Sequence[str]
+) -> tuple[Any, str]:
+    """For writers that write by statements: the ContentRow (without companions: what a write
+    changes, they would no longer tell) and its space's key, in one statement under the same
+    visibility rule as find_content; not_found when missing or invisible."""
+    rows = _read_rows(session, _content_for_write(principal, tuple(statuses)), {"content_id": content_id})
+    if not rows:
+        raise not_found(content_id)
+    *columns, space_key = rows[0]
+    return ContentRow._make((*columns, None)), space_key
+
+
+@lru_cache(maxsize=1024)
+def _content_for_write(principal: Principal, statuses: tuple[str, ...]) -> Select[Any]:
+    return (
+        _rows_of(_find_content(principal, statuses))
+        .add_columns(_space.c.key)
+        .join(_space, _space.c.id == _content.c.space_id)
+    )
+
+
 @lru_cache(maxsize=1024)
 def _read_content(principal: Principal, statuses: tuple[str, ...]) -> Select[Any]:
     query = _companions(_content).where(content_is_visible(principal), _content.c.id == bindparam("content_id"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -223,7 +224,12 @@ def create_content(session: Session, principal: Principal, data: ContentCreate, 
 def update_content(
     session: Session, principal: Principal, content_id: int, data: ContentUpdate, status_param: str | None
 ) -> Content:
-    content = repo.get_content(session, principal, content_id, ("current", "draft", "trashed", "archived"))
+    """Returns the content as stored: a read-only row (repo.ContentRow, without companions)."""
+    # A row, not an entity: the update writes by statements (_set_content). The space's key comes
+    # with it: the listeners and the event name the space by it, and the response reads the space
+    # row with the current version.
+    statuses = ("current", "draft", "trashed", "archived")
+    content, space_key = repo.get_content_for_write(session, principal, content_id, statuses)
     if data.type != content.type:
         raise BadRequest(f"The content type cannot be changed from {content.type} to {data.type}")
     target_status = data.status or status_param or "current"
@@ -247,9 +253,6 @@ def update_content(
         raise BadRequest("Trashed content can only be restored, by setting its status to current")
 
     title = check_title(data.title, content.type)
-    # The key alone: the listeners and the event name the space by it, and the response reads the
-    # space row with the current version.
-    space_key = repo.space_key_of(session, content.space_id)
     new_parent_id = content.parent_id
     if data.ancestors and content.type == "page":
         parent = repo.find_content(session, principal, _int_id(data.ancestors[-1].id), parent_statuses(target_status))
@@ -304,9 +307,11 @@ def update_content(
     whole_subtree = new_parent_id != content.parent_id or new_status != content.status
     if new_parent_id != content.parent_id:
         tree.move_subtree(session, content.id, new_parent_id)
-        content.parent_id = new_parent_id
-        content.position = repo.next_position(session, new_parent_id, content.space_id)
-    _update_content(
+        # The new parent first: the last position below it counts the moved content's own.
+        content = _set_content(session, content, {"parent_id": new_parent_id})
+        position = repo.next_position(session, new_parent_id, content.space_id)
+        content = _set_content(session, content, {"position": position})
+    content = _set_content(
         session,
         content,
         {"title": title, "title_key": key, "version": number, "status": new_status, "previous_status": None},
@@ -616,17 +621,21 @@ def _insert_content(session: Session, values: dict[str, object]) -> Content:
     return content
 
 
-def _update_content(session: Session, content: Content, values: dict[str, object]) -> None:
-    """Write the columns that differ in one statement and record them on the entity as stored."""
+def _set_content(session: Session, content: Any, values: dict[str, object]) -> Any:
+    """Write the columns that differ in one statement; the row as stored afterwards (without its
+    companions, which may no longer hold). An entity of the same content that the caller holds in
+    the session gets the same values, as if it had been the one written."""
     changed = {name: value for name, value in values.items() if getattr(content, name) != value}
-    if not changed:
-        return
-    with _unique_title(content.type, str(values["title"])):
-        session.execute(_SET_CONTENT, {"content_id": content.id, **changed})
-    for name, value in changed.items():
-        set_committed_value(content, name, value)
-    if "version" in changed:
-        session.expire(content, _TRIGGER_KEPT)
+    if changed:
+        with _unique_title(content.type, str(values.get("title", content.title))):
+            session.execute(_SET_CONTENT, {"content_id": content.id, **changed})
+        entity = session.identity_map.get(Session.identity_key(Content, content.id))
+        if entity is not None:
+            for name, value in changed.items():
+                set_committed_value(entity, name, value)
+            if "version" in changed:
+                session.expire(entity, _TRIGGER_KEPT)
+    return content._replace(joined=None, **changed)
 
 
 def _written(content: Content, space_key: str, saved: Saved, principal: Principal, now: datetime) -> Current:

@@ -12,9 +12,8 @@ from localfluence.errors import BadRequest
 from localfluence.groups import repository as group_repo
 from localfluence.groups.serialize import group_page
 from localfluence.kit.paging import Paging, page_envelope
-from localfluence.models import User
 from localfluence.people import service
-from localfluence.people.serialize import anonymous_user, serialize_user, serialize_users
+from localfluence.people.serialize import anonymous_user, load_users, serialize_user, serialize_users
 
 router = APIRouter(tags=["Users"])
 
@@ -40,8 +39,9 @@ def _account_ids(raw: list[str]) -> list[str]:
 async def get_current_user(ctx: Context, expand: ExpandParam) -> Response:
     if ctx.principal.is_anonymous:
         return ok(anonymous_user(ctx, expand, top=True))
-    # Authentication loaded this row into the session: get() answers without a query.
-    user = ctx.session.get(User, ctx.principal.user_id)
+    # A read-only row: authentication is cached across requests, so the ORM's get() would query
+    # anyway, and through its loading machinery, for a user the serializer only reads.
+    user = load_users(ctx, [ctx.principal.user_id]).get(ctx.principal.user_id)
     return ok(serialize_user(ctx, user, expand, top=True))
 
 

@@ -48,9 +48,16 @@ def load_users(ctx: Ctx, ids: Iterable[int | None]) -> dict[int, User]:
     if not wanted:
         return {}
     # Once per request: the version, history and space expanders often name the same people.
-    return ctx.memoized(
-        "user", wanted, lambda missing: {u.id: u for u in ctx.session.execute(_USER_ROWS, {"ids": list(missing)})}
-    )
+    return ctx.memoized("user", wanted, lambda missing: {u.id: u for u in _user_rows(ctx, list(missing))})
+
+
+def _user_rows(ctx: Ctx, ids: list[int]) -> Any:
+    # On the session's connection: Session.execute adds its own dispatch for a statement that needs
+    # none of the ORM. Pending changes are flushed first, as Session.execute would.
+    session = ctx.session
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(_USER_ROWS, {"ids": ids})
 
 
 def serialize_user(ctx: Ctx, user: User | None, expand: Expand = EMPTY, *, top: bool = False) -> dict[str, Any]:
