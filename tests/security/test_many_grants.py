@@ -140,3 +140,38 @@ def test_reader_of_more_spaces_and_groups_than_a_statement_binds(
             assert visible == sorted(r["content"]["id"] for r in found.json()["results"] if word in r["title"]), cql
             assert alice.api.get("/content/search", params={"cql": cql}).status_code == 200
         assert bob.api.get("/search", params={"cql": f'text ~ "{word}"'}).json()["results"] == []
+
+
+def test_spaces_granted_twice_are_counted_once(server: RunningServer, admin: Person, alice: Person) -> None:
+    """Each of ~5,100 spaces is granted to alice and to two of her groups: over 15,000 grant rows
+    for fewer spaces than a statement lists. The list must be of spaces, not of grants: cut at
+    the listing limit, the grants covered only part of the spaces, the cut looked like a complete
+    list, and a space granted last was left out of searches."""
+    word = f"quokka{uuid.uuid4().hex[:8]}"
+    with many_grants(server, alice, 5_100, 2) as group_ids:
+        space = private_space(admin)  # created after the others: its grant is the last row
+        page = create_page(admin, space["key"], f"Last {word}")
+        with transaction(server.runtime.sessions, write=True) as session:
+            user_id = session.scalar(select(User.id).where(User.account_id == alice.account_id))
+            for group_id in group_ids:
+                session.execute(
+                    text(
+                        "INSERT INTO space_permission (space_id, operation, target_type, subject_type, group_id) "
+                        "SELECT space_id, 'read', 'space', 'group', :group_id FROM space_permission "
+                        "WHERE user_id = :user_id AND subject_type = 'user' AND operation = 'read' ORDER BY space_id"
+                    ),
+                    {"group_id": group_id, "user_id": user_id},
+                )
+            space_id = session.scalar(select(Space.id).where(Space.key == space["key"]))
+            session.add(
+                SpacePermission(
+                    space_id=space_id,
+                    operation="read",
+                    target_type="space",
+                    subject_type="group",
+                    group_id=group_ids[-1],
+                )
+            )
+        found = alice.api.get("/search", params={"cql": f'title ~ "{word}"', "limit": 10})
+        assert found.status_code == 200, found.text
+        assert [r["content"]["id"] for r in found.json()["results"]] == [page["id"]]

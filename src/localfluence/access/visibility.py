@@ -200,8 +200,10 @@ def _readable_within(principal: Principal, within: Select[tuple[int]] | None) ->
 
 @lru_cache(maxsize=1024)
 def _bulk_statement(principal: Principal, within: Select[tuple[int]] | None) -> Any:
-    # At most one space more than can be listed: past that the rule asks for them itself.
-    spaces = _readable_within(principal, within).limit(MAX_LISTED_SPACES + 1)
+    # At most one space more than can be listed: past that the rule asks for them itself. Distinct
+    # before the limit: a space granted to the user and to a group is one row per grant, and a
+    # limit on grants could cut off spaces while looking like a complete list.
+    spaces = _readable_within(principal, within).distinct().limit(MAX_LISTED_SPACES + 1)
     if principal.is_admin:
         return select(literal("s"), spaces.subquery().c[0])
     root = _blocking.c
