@@ -73,9 +73,7 @@ def user_has_site_permission(user_id_col, permission: str) -> ColumnElement[bool
 
     member = GroupMember.__table__.c
     group = Group.__table__.c
-    groups = (
-        select(member.group_id).join(Group.__table__, group.id == member.group_id).where(member.user_id == user_id_col)
-    )
+    groups = select(member.group_id).where(member.user_id == user_id_col)
     admin = exists().where(member.user_id == user_id_col, member.group_id == group.id, group.name == ADMIN_GROUP)
     grant = SitePermission.__table__.c
     granted = exists().where(

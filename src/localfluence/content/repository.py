@@ -734,15 +734,6 @@ def space_of(session: Session, content: Content) -> Space:
     return space
 
 
-_SPACE_KEY = select(Space.__table__.c.key).where(Space.__table__.c.id == bindparam("space_id"))
-
-
-def space_key_of(session: Session, space_id: int) -> str:
-    """A content's space key, for writers that need no more of the space."""
-    key: str = session.execute(_SPACE_KEY, {"space_id": space_id}).scalar_one()
-    return key
-
-
 def list_space_content(
     session: Session, principal: Principal, space_id: int, content_type: str, *, root_only: bool, start: int, limit: int
 ) -> list[Content]:

@@ -671,11 +671,16 @@ def _add_version(session: Session, content: Content, values: dict[str, object]) 
 @contextmanager
 def _unique_title(content_type: str, title: str) -> Iterator[None]:
     """A concurrent writer can take the title between our check and our write; the unique index
-    decides, and the loser gets the same 400 as the check would have given."""
+    decides, and the loser gets the same 400 as the check would have given. Any other constraint
+    the write trips (a parent deleted meanwhile) is a concurrent change too, but not a title
+    taken: a 409."""
     try:
         yield
-    except IntegrityError:
-        raise _title_taken(content_type, title) from None
+    except IntegrityError as exc:
+        # Both dialects name the constraint's columns or its name (uq_content_space_title_key).
+        if "title_key" in str(exc.orig):
+            raise _title_taken(content_type, title) from None
+        raise Conflict("The content was changed by another request while it was being saved; retry") from None
 
 
 def _int_id(value: str | int) -> int:

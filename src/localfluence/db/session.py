@@ -99,8 +99,9 @@ class ReadConnections:
             self.taken += 1
             return self.idle.pop()
         if self.taken < self.keep:
+            connection = self.engine.connect()  # may fail (pool guard, database gone): nothing taken
             self.taken += 1
-            return self.engine.connect()
+            return connection
         return None
 
     def give_back(self, connection: Connection) -> None:

@@ -92,14 +92,10 @@ class _Node:
     use_cache: bool
     cache_key: Any
     subs: tuple[_Node, ...]
-    path_params: Params
-    query_params: Params
-    header_params: Params
-    cookie_params: Params
     request_names: tuple[str, ...]
     # The non-empty parameter lists with the Request attribute each is read from, in FastAPI's
     # order: path, query, header, cookie.
-    sources: tuple[tuple[Params, str], ...] = ()
+    sources: tuple[tuple[Params, str], ...]
 
 
 def lean_handler(route: APIRoute, general: Handler) -> Handler:
@@ -171,10 +167,6 @@ def _node(dependant: Dependant) -> _Node:
         use_cache=dependant.use_cache,
         cache_key=_get_cache_key(dependant=dependant, uses_scopes_cache={}),
         subs=tuple(_node(sub) for sub in dependant.dependencies),
-        path_params=path_params,
-        query_params=query_params,
-        header_params=header_params,
-        cookie_params=cookie_params,
         request_names=names,
         sources=tuple((params, source) for params, source in sources if params),
     )

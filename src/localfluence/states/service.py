@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from localfluence.access import checks
@@ -22,7 +23,7 @@ from localfluence.access.principal import Principal
 from localfluence.access.visibility import content_is_visible
 from localfluence.changes import content_changed
 from localfluence.content import repository as content_repo
-from localfluence.errors import BadRequest, NotFound
+from localfluence.errors import BadRequest, Conflict, NotFound
 from localfluence.kit.clock import clock
 from localfluence.models import Content, ContentStateAssignment, ContentVersion, CustomContentState, LongTask
 from localfluence.tasks import service as tasks
@@ -194,7 +195,12 @@ def _publish_same_bodies(session: Session, principal: Principal, contents: Seque
             }
         )
     # One multi-row INSERT: added as objects, each would be inserted on its own to read its id back.
-    session.execute(insert(ContentVersion), published)
+    try:
+        session.execute(insert(ContentVersion), published)
+    except IntegrityError:
+        # Another writer stored one of these versions meanwhile; the unique (content, number)
+        # decides, as for any update (content.service._add_version).
+        raise Conflict("A content was updated by another request meanwhile; retry") from None
 
 
 def _publishes(which: str, content: Content) -> bool:

@@ -19,6 +19,7 @@ from localfluence.content import repository as repo
 from localfluence.context import Ctx
 from localfluence.errors import BadRequest
 from localfluence.kit.clock import iso
+from localfluence.kit.ids import MAX_STORED_ID
 from localfluence.models import AttachmentVersion, Content, ContentLabel, ContentVersion, Label
 from localfluence.people.serialize import load_users
 from localfluence.v2.content_router import order_by_sort as content_order
@@ -239,7 +240,7 @@ async def get_attachment_by_id(
 ) -> Response:
     content = get_kind(ctx, "attachment", id, ("current", "archived", "trashed"))
     if version is not None and version != content.version:
-        found = repo.get_version(ctx.session, content.id, version) if 0 < version < 2**31 else None
+        found = repo.get_version(ctx.session, content.id, version) if 0 < version <= MAX_STORED_ID else None
         if found is None:
             raise repo.not_found(id)
         content = queries.content_at_version(content, found)
