@@ -79,8 +79,11 @@ def _body(body: BodyWrite | None) -> dict[str, BodyValue] | None:
     return {body.representation: BodyValue(value=body.value, representation=body.representation)}
 
 
-def _get(ctx: Context, content_type: str, content_id: str, statuses: tuple[str, ...]) -> Content:
-    content = repo.get_content(ctx.session, ctx.principal, service.parse_content_id(content_id), statuses)
+def _get(ctx: Context, content_type: str, content_id: str, statuses: tuple[str, ...], reader: Any = None) -> Any:
+    """The visible content of that type, else 404; `reader`: repo.get_content_row for a read
+    that needs rows only (the ORM entity otherwise)."""
+    read = reader or repo.get_content
+    content = read(ctx.session, ctx.principal, service.parse_content_id(content_id), statuses)
     if content.type != content_type:
         raise repo.not_found(content_id)
     return content
@@ -203,9 +206,7 @@ def _single(
     if get_draft:
         statuses = ("draft",)
     wanted = statuses + ("draft",) if not get_draft else statuses
-    content = repo.get_content_row(ctx.session, ctx.principal, service.parse_content_id(content_id), wanted)
-    if content.type != content_type:
-        raise repo.not_found(content_id)
+    content = _get(ctx, content_type, content_id, wanted, repo.get_content_row)
     if content.status not in statuses and not (content.status == "draft" and "current" in statuses):
         raise repo.not_found(content_id)
     if version is not None and version != content.version:
